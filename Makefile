@@ -1,0 +1,63 @@
+# Two commands: `make run` serves the demo, `make test` runs the whole suite.
+# Both create .venv with Python 3.13 or 3.12 and install the project into it.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+# The first of python3.13 / python3.12 that really runs (a pyenv shim may exist
+# without its version being active, so look in pyenv's versions folder too).
+FIND_PYTHON := for c in python3.13 python3.12 \
+		$${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 \
+		$${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12; do \
+	  $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	    && { $$c -c 'import sys; print(sys.executable)'; break; }; \
+	done
+
+.PHONY: run test install check lint format typecheck clean
+
+run: $(STAMP)
+	@mkdir -p var
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	@echo "Tripartite is running at http://127.0.0.1:8000 (Ctrl+C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if [ ! -x $(PY) ]; then \
+	  python=$$($(FIND_PYTHON)); \
+	  if [ -z "$$python" ]; then \
+	    echo "Tripartite needs Python 3.13 or 3.12 (python3.13 or python3.12 on the PATH)." >&2; \
+	    echo "Install one of them, then run this command again." >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "Creating $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+check: lint typecheck
+	$(PY) manage.py makemigrations --check --dry-run
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy .
+
+clean:
+	rm -rf $(VENV) var staticfiles

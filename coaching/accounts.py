@@ -1,0 +1,127 @@
+"""Views for the coach's own account: sign-up, sign-in, profile and memberships."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from coaching import services
+from coaching.forms import (
+    AccountForm,
+    MembershipForm,
+    ProfileForm,
+    SignInForm,
+    SignUpForm,
+    ThrottledPasswordResetForm,
+)
+from coaching.http import client_ip
+from coaching.models import Membership
+from coaching.scoping import get_owned_or_404
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("coaching:home")
+    form = SignUpForm(request.POST or None, ip=client_ip(request))
+    if request.method == "POST" and form.is_valid():
+        coach = services.coach_sign_up(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            full_name=form.cleaned_data["full_name"],
+            practice_name=form.cleaned_data["practice_name"],
+        )
+        login(request, coach, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request,
+            "Welcome to Tripartite. Add your professional memberships and insurance: "
+            "they appear on every agreement you send.",
+        )
+        return redirect("coaching:profile")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+sign_in = auth_views.LoginView.as_view(
+    authentication_form=SignInForm, redirect_authenticated_user=True
+)
+sign_out = auth_views.LogoutView.as_view()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ThrottledPasswordResetForm
+    email_template_name = "emails/password-reset-body.txt"
+    html_email_template_name = "emails/password-reset-body.html"
+    subject_template_name = "emails/password-reset-subject.txt"
+    success_url = reverse_lazy("coaching:password-reset-done")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "ip": client_ip(self.request)}
+
+
+password_reset = PasswordResetView.as_view()
+password_reset_done = auth_views.PasswordResetDoneView.as_view()
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    success_url=reverse_lazy("coaching:password-reset-complete")
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
+password_change = auth_views.PasswordChangeView.as_view(
+    success_url=reverse_lazy("coaching:password-change-done")
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view()
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    coach = request.user
+    profile = services.coach_profile(coach=coach)
+    account_form = AccountForm(request.POST or None, instance=coach, prefix="account")
+    profile_form = ProfileForm(request.POST or None, instance=profile, prefix="profile")
+    if request.method == "POST" and account_form.is_valid() and profile_form.is_valid():
+        services.coach_update_profile(account_form=account_form, profile_form=profile_form)
+        messages.success(request, "Your profile is saved.")
+        return redirect("coaching:profile")
+    return render(
+        request,
+        "coaching/profile.html",
+        {
+            "account_form": account_form,
+            "profile_form": profile_form,
+            "memberships": coach.memberships.all(),
+        },
+    )
+
+
+@login_required
+def membership_create(request: HttpRequest) -> HttpResponse:
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.coach = request.user
+        form.save()
+        messages.success(request, f"Your {form.instance.body_name} membership is added.")
+        return redirect("coaching:profile")
+    return render(request, "coaching/membership_form.html", {"form": form})
+
+
+@login_required
+def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_owned_or_404(Membership, request.user, pk=pk)
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Your {membership.body_name} membership is saved.")
+        return redirect("coaching:profile")
+    return render(request, "coaching/membership_form.html", {"form": form, "object": membership})
+
+
+@login_required
+@require_POST
+def membership_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_owned_or_404(Membership, request.user, pk=pk)
+    membership.delete()
+    messages.success(request, f"Your {membership.body_name} membership is removed.")
+    return redirect("coaching:profile")

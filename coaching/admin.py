@@ -1,0 +1,104 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from coaching.models import (
+    Client,
+    CoachProfile,
+    Membership,
+    Organisation,
+    SponsorContact,
+    TokenBucket,
+    User,
+)
+
+
+class ProfileInline(admin.StackedInline):
+    model = CoachProfile
+    can_delete = False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "full_name", "practice", "is_active", "is_staff", "date_joined")
+    list_filter = ("is_active", "is_staff", "date_joined")
+    search_fields = ("email", "full_name", "profile__practice_name")
+    list_select_related = ("profile",)
+    inlines = (ProfileInline, MembershipInline)
+    fieldsets = (
+        (None, {"fields": ("email", "full_name", "password")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
+    )
+
+    @admin.display(description="Practice", ordering="profile__practice_name")
+    def practice(self, user: User) -> str:
+        profile = getattr(user, "profile", None)
+        return profile.practice_name if profile else ""
+
+
+@admin.register(CoachProfile)
+class CoachProfileAdmin(admin.ModelAdmin):
+    list_display = ("coach", "practice_name", "time_zone", "insurer", "insurance_expires_on")
+    list_filter = ("time_zone", "insurance_cover_currency", "review_interval_months")
+    search_fields = ("practice_name", "coach__email", "coach__full_name")
+    list_select_related = ("coach",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("coach", "body", "other_body_name", "member_number", "credential")
+    list_filter = ("body",)
+    search_fields = ("coach__email", "member_number", "credential")
+    list_select_related = ("coach",)
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    title = "archived"
+    parameter_name = "archived"
+
+    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+        return (("no", "Active"), ("yes", "Archived"))
+
+    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(archived_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "coach", "created_at", "archived_at")
+    list_filter = (ArchivedFilter, "created_at")
+    search_fields = ("name", "coach__email")
+    list_select_related = ("coach",)
+
+
+@admin.register(SponsorContact)
+class SponsorContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "email", "role", "organisation", "coach", "archived_at")
+    list_filter = ("role", ArchivedFilter)
+    search_fields = ("name", "email", "organisation__name", "coach__email")
+    list_select_related = ("organisation", "coach")
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ("name", "email", "job_title", "organisation", "coach", "archived_at")
+    list_filter = (ArchivedFilter, ("organisation", admin.EmptyFieldListFilter))
+    search_fields = ("name", "email", "organisation__name", "coach__email")
+    list_select_related = ("organisation", "coach")
+
+
+@admin.register(TokenBucket)
+class TokenBucketAdmin(admin.ModelAdmin):
+    list_display = ("key", "tokens", "updated_at")
+    search_fields = ("key",)

@@ -1,0 +1,223 @@
+"""Views for the coach's home page and the people of their practice."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db import connection, models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from coaching.forms import ClientForm, OrganisationForm, SponsorContactForm
+from coaching.models import Archivable, Client, Organisation, SponsorContact
+from coaching.scoping import get_owned_or_404
+
+PAGE_SIZE = 25
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "coaching/landing.html")
+    coach = request.user
+    counts = {
+        "clients": Client.objects.for_coach(coach).active().count(),
+        "organisations": Organisation.objects.for_coach(coach).active().count(),
+        "contacts": SponsorContact.objects.for_coach(coach).active().count(),
+    }
+    return render(request, "coaching/home.html", {"counts": counts})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _list_page(request: HttpRequest, queryset: models.QuerySet, *fields: str) -> dict:
+    """Search, the archived filter and pagination, shared by every people list."""
+    query = request.GET.get("q", "").strip()[:100]
+    archived = request.GET.get("archived") == "1"
+    queryset = queryset.filter(archived_at__isnull=not archived)
+    if query:
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__icontains": query})
+        queryset = queryset.filter(condition)
+    page: Page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page, "q": query, "archived": archived}
+
+
+def _organisation_from_query(request: HttpRequest) -> Organisation | None:
+    """The organisation named by ?organisation= (from its page's "Add" links), if it is ours."""
+    organisation_id = request.GET.get("organisation", "")
+    if not organisation_id.isdigit():
+        return None
+    return Organisation.objects.for_coach(request.user).active().filter(pk=organisation_id).first()
+
+
+def _set_archived(request: HttpRequest, item: Archivable, *, archived: bool) -> None:
+    if archived:
+        item.archive()
+        messages.success(request, f"{item} is archived. You can restore it at any time.")
+    else:
+        item.restore()
+        messages.success(request, f"{item} is restored.")
+
+
+# Clients
+
+
+@login_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    clients = Client.objects.for_coach(request.user).select_related("organisation")
+    context = _list_page(request, clients, "name", "email", "job_title", "organisation__name")
+    return render(request, "coaching/client_list.html", context)
+
+
+@login_required
+def client_create(request: HttpRequest) -> HttpResponse:
+    initial = {"organisation": _organisation_from_query(request)}
+    form = ClientForm(request.POST or None, coach=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        client = form.save()
+        messages.success(request, f"{client.name} is added to your clients.")
+        return redirect("coaching:client-detail", pk=client.pk)
+    return render(request, "coaching/person_form.html", {"form": form, "kind": "client"})
+
+
+@login_required
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_owned_or_404(Client.objects.select_related("organisation"), request.user, pk=pk)
+    return render(request, "coaching/client_detail.html", {"client": client})
+
+
+@login_required
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_owned_or_404(Client, request.user, pk=pk)
+    form = ClientForm(request.POST or None, instance=client, coach=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{client.name}'s details are saved.")
+        return redirect("coaching:client-detail", pk=client.pk)
+    return render(
+        request, "coaching/person_form.html", {"form": form, "kind": "client", "object": client}
+    )
+
+
+@login_required
+@require_POST
+def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    client = get_owned_or_404(Client, request.user, pk=pk)
+    _set_archived(request, client, archived=request.POST.get("archived") != "0")
+    return redirect("coaching:client-detail", pk=client.pk)
+
+
+# Sponsor organisations
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = (
+        Organisation.objects.for_coach(request.user)
+        .annotate(
+            contact_count=Count("contacts", filter=Q(contacts__archived_at__isnull=True)),
+            client_count=Count("clients", filter=Q(clients__archived_at__isnull=True)),
+        )
+        .order_by(Lower("name"))
+    )
+    context = _list_page(request, organisations, "name", "address")
+    return render(request, "coaching/organisation_list.html", context)
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, coach=request.user)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save()
+        messages.success(
+            request, f"{organisation.name} is added. Now add the people you deal with there."
+        )
+        return redirect("coaching:organisation-detail", pk=organisation.pk)
+    return render(request, "coaching/person_form.html", {"form": form, "kind": "organisation"})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_owned_or_404(Organisation, request.user, pk=pk)
+    return render(
+        request,
+        "coaching/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "contacts": organisation.contacts.order_by("archived_at", "name"),
+            "clients": organisation.clients.order_by("archived_at", "name"),
+        },
+    )
+
+
+@login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_owned_or_404(Organisation, request.user, pk=pk)
+    form = OrganisationForm(request.POST or None, instance=organisation, coach=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{organisation.name} is saved.")
+        return redirect("coaching:organisation-detail", pk=organisation.pk)
+    return render(
+        request,
+        "coaching/person_form.html",
+        {"form": form, "kind": "organisation", "object": organisation},
+    )
+
+
+@login_required
+@require_POST
+def organisation_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_owned_or_404(Organisation, request.user, pk=pk)
+    _set_archived(request, organisation, archived=request.POST.get("archived") != "0")
+    return redirect("coaching:organisation-detail", pk=organisation.pk)
+
+
+# Sponsor contacts
+
+
+@login_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    contacts = SponsorContact.objects.for_coach(request.user).select_related("organisation")
+    context = _list_page(request, contacts, "name", "email", "job_title", "organisation__name")
+    return render(request, "coaching/contact_list.html", context)
+
+
+@login_required
+def contact_create(request: HttpRequest) -> HttpResponse:
+    initial = {"organisation": _organisation_from_query(request)}
+    form = SponsorContactForm(request.POST or None, coach=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save()
+        messages.success(request, f"{contact.name} is added to {contact.organisation.name}.")
+        return redirect("coaching:organisation-detail", pk=contact.organisation_id)
+    return render(request, "coaching/person_form.html", {"form": form, "kind": "contact"})
+
+
+@login_required
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_owned_or_404(SponsorContact, request.user, pk=pk)
+    form = SponsorContactForm(request.POST or None, instance=contact, coach=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{contact.name}'s details are saved.")
+        return redirect("coaching:organisation-detail", pk=contact.organisation_id)
+    return render(
+        request, "coaching/person_form.html", {"form": form, "kind": "contact", "object": contact}
+    )
+
+
+@login_required
+@require_POST
+def contact_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_owned_or_404(SponsorContact, request.user, pk=pk)
+    _set_archived(request, contact, archived=request.POST.get("archived") != "0")
+    return redirect("coaching:organisation-detail", pk=contact.organisation_id)

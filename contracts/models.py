@@ -1,0 +1,1 @@
+"""Agreements, their versions, signatures, PDFs, reviews and reminders."""
