@@ -20,7 +20,7 @@ from coaching.forms import (
     SignUpForm,
     ThrottledPasswordResetForm,
 )
-from coaching.http import client_ip
+from coaching.http import CoachRequest, client_ip
 from coaching.models import Membership
 from coaching.scoping import get_owned_or_404
 
@@ -76,7 +76,7 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view()
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: CoachRequest) -> HttpResponse:
     coach = request.user
     profile = services.coach_profile(coach=coach)
     account_form = AccountForm(request.POST or None, instance=coach, prefix="account")
@@ -97,7 +97,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def membership_create(request: HttpRequest) -> HttpResponse:
+def membership_create(request: CoachRequest) -> HttpResponse:
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.coach = request.user
@@ -108,7 +108,7 @@ def membership_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_edit(request: CoachRequest, pk: int) -> HttpResponse:
     membership = get_owned_or_404(Membership, request.user, pk=pk)
     form = MembershipForm(request.POST or None, instance=membership)
     if request.method == "POST" and form.is_valid():
@@ -120,7 +120,7 @@ def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def membership_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_delete(request: CoachRequest, pk: int) -> HttpResponse:
     membership = get_owned_or_404(Membership, request.user, pk=pk)
     membership.delete()
     messages.success(request, f"Your {membership.body_name} membership is removed.")

@@ -3,7 +3,7 @@
 Every error names the field it belongs to and says, in plain words, what to do.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import (
@@ -21,6 +21,7 @@ from coaching.models import (
     Membership,
     Organisation,
     ProfessionalBody,
+    RecordClass,
     SponsorContact,
     User,
     time_zone_choices,
@@ -71,7 +72,7 @@ class SignUpForm(BaseUserCreationForm):
         return email
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
         if not self.errors and not throttle.spend_token(
             "signup-ip", self.client_ip, capacity=SIGNUPS_PER_IP, per_seconds=3600
         ):
@@ -79,7 +80,7 @@ class SignUpForm(BaseUserCreationForm):
                 "Too many accounts were created from your network in the last hour. "
                 "Please try again later."
             )
-        return cleaned
+        return self.cleaned_data
 
 
 class SignInForm(AuthenticationForm):
@@ -129,7 +130,7 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         self.fields["email"].error_messages.update(EMAIL_ERRORS)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
         if not self.errors and not throttle.spend_token(
             "reset-ip", self.client_ip, capacity=RESETS_PER_IP, per_seconds=3600
         ):
@@ -137,7 +138,7 @@ class ThrottledPasswordResetForm(PasswordResetForm):
                 "Too many password resets were requested from your network. "
                 "Please try again in an hour."
             )
-        return cleaned
+        return self.cleaned_data
 
     def get_users(self, email: str) -> Any:
         # Quietly send nothing past the limit: the page must not reveal who has an account.
@@ -153,7 +154,10 @@ class AccountForm(forms.ModelForm):
         model = User
         fields = ("full_name", "email")
         labels = {"full_name": "Your full name", "email": "Email address"}
-        error_messages = {"full_name": {"required": "Enter your full name."}, "email": EMAIL_ERRORS}
+        error_messages = {
+            "full_name": {"required": "Enter your full name."},
+            "email": EMAIL_ERRORS,
+        }
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -171,15 +175,30 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = CoachProfile
-        exclude = ("coach",)
-        widgets = {"insurance_expires_on": forms.DateInput(attrs={"type": "date"})}
+        fields = (
+            "practice_name",
+            "phone",
+            "website",
+            "time_zone",
+            "insurer",
+            "insurance_policy_number",
+            "insurance_cover_amount",
+            "insurance_cover_currency",
+            "insurance_expires_on",
+            "review_interval_months",
+            *(f"retention_{record_class}_years" for record_class in RecordClass),
+        )
+        widgets = {
+            "insurance_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        }
         help_texts = {
             "review_interval_months": "New agreements get a review date this long after "
             "they start.",
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         insurance = ["insurer", "insurance_policy_number", "insurance_expires_on"]
         given = [name for name in insurance if cleaned.get(name)]
         if given and len(given) < len(insurance):
@@ -200,7 +219,8 @@ class MembershipForm(forms.ModelForm):
         error_messages = {"body": {"required": "Choose the professional body."}}
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("body") == ProfessionalBody.OTHER and not cleaned.get("other_body_name"):
             self.add_error("other_body_name", "Enter the name of the professional body.")
         if cleaned.get("body") != ProfessionalBody.OTHER:
@@ -282,7 +302,8 @@ class ClientForm(CoachOwnedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].empty_label = "None: a private client"
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.empty_label = "None: a private client"
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

@@ -1,6 +1,14 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from coaching.models import User
+
+
+class CoachRequest(HttpRequest):
+    """A request behind @login_required: its user is a signed-in coach."""
+
+    user: User
+
 
 def client_ip(request: HttpRequest) -> str:
     """The caller's IP address; behind a trusted proxy, the address it saw."""

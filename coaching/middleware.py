@@ -11,10 +11,9 @@ def coach_time_zone(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
     def middleware(request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         profile = getattr(user, "profile", None) if user and user.is_authenticated else None
-        if profile is not None:
-            timezone.activate(zoneinfo.ZoneInfo(profile.time_zone))
-        else:
-            timezone.deactivate()
-        return get_response(request)
+        if profile is None:
+            return get_response(request)
+        with timezone.override(zoneinfo.ZoneInfo(profile.time_zone)):
+            return get_response(request)
 
     return middleware

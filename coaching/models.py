@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zoneinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import ClassVar, Self
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -17,10 +17,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-
-if TYPE_CHECKING:
-    from django.db.models.manager import RelatedManager
-
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -61,7 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -237,10 +233,6 @@ class Organisation(Archivable):
     address = models.TextField(blank=True)
 
     objects = OwnedQuerySet.as_manager()
-
-    if TYPE_CHECKING:
-        contacts: RelatedManager[SponsorContact]
-        clients: RelatedManager[Client]
 
     class Meta:
         ordering = [Lower("name")]

@@ -4,6 +4,7 @@ Another coach's object, or one that does not exist, is the same 404: nothing tel
 a coach that someone else's client exists.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -16,5 +17,5 @@ def get_owned_or_404[M: models.Model](
     queryset = source._default_manager.all() if isinstance(source, type) else source
     try:
         return queryset.filter(coach=coach).get(**lookups)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("No such record in your practice.") from None

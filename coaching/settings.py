@@ -18,7 +18,7 @@ VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = envbool("DEBUG", True)
 
-DEVELOPMENT_SECRET_KEY = "development-only-key-never-use-in-production-0123456789abcdef"
+DEVELOPMENT_SECRET_KEY = "development-only-key-never-use-in-production-0123456789abcdef"  # noqa: S105
 SECRET_KEY = envstr("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
 if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
@@ -86,6 +86,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE transactions make SQLite take its write lock up front, so two
     # requests writing at once wait for each other instead of failing.
     DATABASES["default"]["OPTIONS"] = {
@@ -140,14 +141,14 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Tripartite <no-reply@triparti
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_DELIVERY = envchoice("EMAIL_DELIVERY", "console" if DEBUG else "smtp", {"console", "smtp"})
 if EMAIL_DELIVERY == "smtp":
-    EMAIL_HOST = envstr("EMAIL_HOST", "")
-    if not EMAIL_HOST:
+    _email_host = envstr("EMAIL_HOST", "")
+    if not _email_host:
         raise ImproperlyConfigured("EMAIL_HOST must be set when EMAIL_DELIVERY is smtp.")
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": EMAIL_HOST,
+                "host": _email_host,
                 "port": envint("EMAIL_PORT", 587, minimum=1),
                 "username": envstr("EMAIL_HOST_USER", ""),
                 "password": envstr("EMAIL_HOST_PASSWORD", ""),

@@ -51,4 +51,3 @@ def spend_token(scope: str, value: str, *, capacity: int, per_seconds: int) -> b
         bucket.updated_at = now
         bucket.save(update_fields=["tokens", "updated_at"])
         return True
-

@@ -11,16 +11,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from coaching.forms import ClientForm, OrganisationForm, SponsorContactForm
-from coaching.models import Archivable, Client, Organisation, SponsorContact
+from coaching.http import CoachRequest
+from coaching.models import Archivable, Client, Organisation, SponsorContact, User
 from coaching.scoping import get_owned_or_404
 
 PAGE_SIZE = 25
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "coaching/landing.html")
     coach = request.user
+    if not isinstance(coach, User):
+        return render(request, "coaching/landing.html")
     counts = {
         "clients": Client.objects.for_coach(coach).active().count(),
         "organisations": Organisation.objects.for_coach(coach).active().count(),
@@ -50,7 +51,7 @@ def _list_page(request: HttpRequest, queryset: models.QuerySet, *fields: str) ->
     return {"page": page, "q": query, "archived": archived}
 
 
-def _organisation_from_query(request: HttpRequest) -> Organisation | None:
+def _organisation_from_query(request: CoachRequest) -> Organisation | None:
     """The organisation named by ?organisation= (from its page's "Add" links), if it is ours."""
     organisation_id = request.GET.get("organisation", "")
     if not organisation_id.isdigit():
@@ -71,14 +72,14 @@ def _set_archived(request: HttpRequest, item: Archivable, *, archived: bool) -> 
 
 
 @login_required
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: CoachRequest) -> HttpResponse:
     clients = Client.objects.for_coach(request.user).select_related("organisation")
     context = _list_page(request, clients, "name", "email", "job_title", "organisation__name")
     return render(request, "coaching/client_list.html", context)
 
 
 @login_required
-def client_create(request: HttpRequest) -> HttpResponse:
+def client_create(request: CoachRequest) -> HttpResponse:
     initial = {"organisation": _organisation_from_query(request)}
     form = ClientForm(request.POST or None, coach=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -89,13 +90,13 @@ def client_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: CoachRequest, pk: int) -> HttpResponse:
     client = get_owned_or_404(Client.objects.select_related("organisation"), request.user, pk=pk)
     return render(request, "coaching/client_detail.html", {"client": client})
 
 
 @login_required
-def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def client_edit(request: CoachRequest, pk: int) -> HttpResponse:
     client = get_owned_or_404(Client, request.user, pk=pk)
     form = ClientForm(request.POST or None, instance=client, coach=request.user)
     if request.method == "POST" and form.is_valid():
@@ -109,7 +110,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def client_archive(request: CoachRequest, pk: int) -> HttpResponse:
     client = get_owned_or_404(Client, request.user, pk=pk)
     _set_archived(request, client, archived=request.POST.get("archived") != "0")
     return redirect("coaching:client-detail", pk=client.pk)
@@ -119,12 +120,16 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: CoachRequest) -> HttpResponse:
     organisations = (
         Organisation.objects.for_coach(request.user)
         .annotate(
-            contact_count=Count("contacts", filter=Q(contacts__archived_at__isnull=True)),
-            client_count=Count("clients", filter=Q(clients__archived_at__isnull=True)),
+            contact_count=Count(
+                "contacts", filter=Q(contacts__archived_at__isnull=True), distinct=True
+            ),
+            client_count=Count(
+                "clients", filter=Q(clients__archived_at__isnull=True), distinct=True
+            ),
         )
         .order_by(Lower("name"))
     )
@@ -133,7 +138,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: CoachRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, coach=request.user)
     if request.method == "POST" and form.is_valid():
         organisation = form.save()
@@ -145,7 +150,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: CoachRequest, pk: int) -> HttpResponse:
     organisation = get_owned_or_404(Organisation, request.user, pk=pk)
     return render(
         request,
@@ -159,7 +164,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: CoachRequest, pk: int) -> HttpResponse:
     organisation = get_owned_or_404(Organisation, request.user, pk=pk)
     form = OrganisationForm(request.POST or None, instance=organisation, coach=request.user)
     if request.method == "POST" and form.is_valid():
@@ -175,7 +180,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def organisation_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_archive(request: CoachRequest, pk: int) -> HttpResponse:
     organisation = get_owned_or_404(Organisation, request.user, pk=pk)
     _set_archived(request, organisation, archived=request.POST.get("archived") != "0")
     return redirect("coaching:organisation-detail", pk=organisation.pk)
@@ -185,14 +190,14 @@ def organisation_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contact_list(request: HttpRequest) -> HttpResponse:
+def contact_list(request: CoachRequest) -> HttpResponse:
     contacts = SponsorContact.objects.for_coach(request.user).select_related("organisation")
     context = _list_page(request, contacts, "name", "email", "job_title", "organisation__name")
     return render(request, "coaching/contact_list.html", context)
 
 
 @login_required
-def contact_create(request: HttpRequest) -> HttpResponse:
+def contact_create(request: CoachRequest) -> HttpResponse:
     initial = {"organisation": _organisation_from_query(request)}
     form = SponsorContactForm(request.POST or None, coach=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -203,7 +208,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: CoachRequest, pk: int) -> HttpResponse:
     contact = get_owned_or_404(SponsorContact, request.user, pk=pk)
     form = SponsorContactForm(request.POST or None, instance=contact, coach=request.user)
     if request.method == "POST" and form.is_valid():
@@ -217,7 +222,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def contact_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_archive(request: CoachRequest, pk: int) -> HttpResponse:
     contact = get_owned_or_404(SponsorContact, request.user, pk=pk)
     _set_archived(request, contact, archived=request.POST.get("archived") != "0")
     return redirect("coaching:organisation-detail", pk=contact.organisation_id)

@@ -68,7 +68,12 @@ class Command(BaseCommand):
         )
         contacts = [
             ("Priya Shah", "priya.shah@northwind.example", ContactRole.HR, "HR Director"),
-            ("Tom Becker", "tom.becker@northwind.example", ContactRole.LINE_MANAGER, "Head of Ops"),
+            (
+                "Tom Becker",
+                "tom.becker@northwind.example",
+                ContactRole.LINE_MANAGER,
+                "Head of Ops",
+            ),
         ]
         for name, email, role, title in contacts:
             SponsorContact.objects.get_or_create(

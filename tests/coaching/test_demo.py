@@ -1,0 +1,22 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client as HttpClient
+
+from coaching.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD
+from coaching.models import Client, Organisation, SponsorContact, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_twice_without_duplicates_and_its_login_works(capsys) -> None:
+    call_command("load_demo")
+    call_command("load_demo")
+
+    assert User.objects.count() == 1
+    assert Organisation.objects.count() == 1
+    assert SponsorContact.objects.count() == 2
+    assert Client.objects.count() == 3
+    assert Client.objects.filter(organisation__isnull=True).count() == 1
+    output = capsys.readouterr().out
+    assert DEMO_EMAIL in output and DEMO_PASSWORD in output
+    assert HttpClient().login(username=DEMO_EMAIL, password=DEMO_PASSWORD)

@@ -1,0 +1,87 @@
+"""Every URL that names an object answers 404 to any coach but its owner."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.db import models
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coaching.models import Membership, ProfessionalBody, User
+from tests.conftest import make_client, make_contact, make_organisation
+
+pytestmark = pytest.mark.django_db
+
+# URL name prefix -> how to make the object of that kind for a coach.
+OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
+    "coaching:client-": lambda coach: make_client(coach=coach),
+    "coaching:organisation-": lambda coach: make_organisation(coach=coach),
+    "coaching:contact-": lambda coach: make_contact(coach=coach),
+    "coaching:membership-": lambda coach: Membership.objects.create(
+        coach=coach, body=ProfessionalBody.ICF
+    ),
+}
+# Patterns whose arguments are not an owned object's id.
+NOT_OWNED = {"coaching:password-reset-confirm"}
+
+
+def walk(resolvers: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolvers:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            if entry.namespace == "admin":
+                continue
+            yield from walk(entry.url_patterns, namespace)
+        elif entry.name:
+            yield f"{prefix}{entry.name}", entry
+
+
+def patterns_with_ids() -> list[str]:
+    return sorted(
+        name
+        for name, pattern in walk(get_resolver().url_patterns)
+        if pattern.pattern.converters and name not in NOT_OWNED
+    )
+
+
+def test_every_pattern_with_an_id_is_covered_here() -> None:
+    uncovered = [
+        name
+        for name in patterns_with_ids()
+        if not any(name.startswith(prefix) for prefix in OWNED_OBJECTS)
+    ]
+    assert uncovered == [], "add these URL names to OWNED_OBJECTS"
+
+
+@pytest.mark.parametrize("url_name", patterns_with_ids())
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_coach_gets_404(
+    url_name: str, method: str, coach: User, other_coach: User, sign_in
+) -> None:
+    maker = next(make for prefix, make in OWNED_OBJECTS.items() if url_name.startswith(prefix))
+    owned = maker(coach)
+    url = reverse(url_name, args=[owned.pk])
+
+    response = getattr(sign_in(other_coach), method)(url, {"archived": "1", "name": "x"})
+
+    assert response.status_code in {404, 405}
+    if response.status_code == 405:
+        assert method == "get"
+    owned.refresh_from_db()
+    assert getattr(owned, "archived_at", None) is None
+    assert getattr(owned, "name", "untouched") != "x"
+
+
+@pytest.mark.parametrize("url_name", patterns_with_ids())
+def test_the_owner_reaches_the_same_urls(url_name: str, coach: User, sign_in) -> None:
+    maker = next(make for prefix, make in OWNED_OBJECTS.items() if url_name.startswith(prefix))
+    owned = maker(coach)
+    response = sign_in(coach).get(reverse(url_name, args=[owned.pk]))
+    assert response.status_code in {200, 405}
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(coach: User) -> None:
+    client = make_client(coach=coach)
+    response = HttpClient().get(reverse("coaching:client-detail", args=[client.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("coaching:login"))

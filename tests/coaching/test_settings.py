@@ -1,0 +1,82 @@
+"""Settings are read at start-up, so each case starts a fresh process."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + "-production-secret-for-tests-only-" + "z" * 20,
+    "ALLOWED_HOSTS": "agreements.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://agreements.example.com",
+    "SITE_URL": "https://agreements.example.com",
+    "EMAIL_HOST": "smtp.example.com",
+    "TASKS_BACKEND": "database",
+}
+
+
+def manage(var_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which production must never have.
+    inherited = {*PRODUCTION, "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, "VAR_DIR": str(var_dir), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_production_configuration_passes_the_deployment_checks_without_warnings(
+    tmp_path: Path,
+) -> None:
+    result = manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "secret", ["", "too-short", "development-only-key-never-use-in-production-0123456789abcdef"]
+)
+def test_production_refuses_to_start_without_a_real_secret_key(
+    tmp_path: Path, secret: str
+) -> None:
+    result = manage(tmp_path, "check", **{**PRODUCTION, "SECRET_KEY": secret})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a random value of at least 50 characters" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_mail_server(tmp_path: Path) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_HOST"}
+    result = manage(tmp_path, "check", **env)
+    assert result.returncode != 0
+    assert "EMAIL_HOST must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be true or false, not 'maybe'."),
+        ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be a whole number"),
+        ("SITE_URL", "agreements.example.com", "SITE_URL must be an absolute http(s) URL"),
+        ("TASKS_BACKEND", "celery", "TASKS_BACKEND must be one of database, immediate"),
+    ],
+)
+def test_a_value_that_cannot_be_understood_stops_the_start(
+    tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    result = manage(tmp_path, "check", **{**PRODUCTION, name: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_development_starts_with_no_configuration_at_all(tmp_path: Path) -> None:
+    result = manage(tmp_path, "check")
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,88 @@
+from collections.abc import Callable
+from itertools import count
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+
+from coaching import services
+from coaching.models import Client, ContactRole, Organisation, SponsorContact, User
+
+PASSWORD = "a-long-test-password-42"
+_sequence = count(1)
+
+
+def make_coach(*, email: str | None = None, full_name: str = "Casey Coach") -> User:
+    return services.coach_sign_up(
+        email=email or f"coach{next(_sequence)}@example.com",
+        password=PASSWORD,
+        full_name=full_name,
+        practice_name=f"{full_name} Coaching",
+    )
+
+
+def make_organisation(*, coach: User, name: str | None = None) -> Organisation:
+    return Organisation.objects.create(coach=coach, name=name or f"Org {next(_sequence)} Ltd")
+
+
+def make_contact(
+    *,
+    coach: User,
+    organisation: Organisation | None = None,
+    email: str | None = None,
+    name: str = "Harper HR",
+) -> SponsorContact:
+    return SponsorContact.objects.create(
+        coach=coach,
+        organisation=organisation or make_organisation(coach=coach),
+        name=name,
+        email=email or f"contact{next(_sequence)}@sponsor.example",
+        role=ContactRole.HR,
+    )
+
+
+def make_client(
+    *,
+    coach: User,
+    organisation: Organisation | None = None,
+    email: str | None = None,
+    name: str = "Jamie Client",
+) -> Client:
+    return Client.objects.create(
+        coach=coach,
+        organisation=organisation,
+        name=name,
+        email=email or f"client{next(_sequence)}@example.com",
+    )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def coach(db: None) -> User:
+    return make_coach(full_name="Alex Morgan")
+
+
+@pytest.fixture
+def other_coach(db: None) -> User:
+    return make_coach(full_name="Blake Other")
+
+
+@pytest.fixture
+def signed_in(coach: User) -> HttpClient:
+    http = HttpClient()
+    http.force_login(coach)
+    return http
+
+
+@pytest.fixture
+def sign_in() -> Callable[[User], HttpClient]:
+    def _sign_in(user: User) -> HttpClient:
+        http = HttpClient()
+        http.force_login(user)
+        return http
+
+    return _sign_in
