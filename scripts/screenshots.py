@@ -1,0 +1,58 @@
+"""Take the README's screenshots from a running demo (`make run` in another terminal).
+
+    .venv/bin/python scripts/screenshots.py [http://127.0.0.1:8000]
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import django
+from playwright.sync_api import Page, sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coaching.settings")
+django.setup()
+
+from coaching.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# (file name, path, full page?)
+SHOTS = [
+    ("home", "/", False),
+    ("clients", "/clients/", False),
+    ("sponsor", "/organisations/", True),
+    ("profile", "/accounts/profile/", False),
+]
+
+
+def sign_in(page: Page, base: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", DEMO_EMAIL)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+
+def main(base: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 760})
+        page.goto(base)
+        page.screenshot(path=OUT / "landing.png")
+        sign_in(page, base)
+        for name, path, full_page in SHOTS:
+            page.goto(base + path)
+            if name == "sponsor":
+                page.get_by_role("link", name="Northwind Logistics Ltd").click()
+            page.screenshot(path=OUT / f"{name}.png", full_page=full_page)
+        browser.close()
+    print(f"Screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000")
