@@ -61,6 +61,7 @@ coaching_patterns = [
 
 urlpatterns = [
     path("", include((coaching_patterns, "coaching"))),
+    path("", include("contracts.urls")),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
 ]

@@ -1,1 +1,317 @@
-"""Agreements, their versions, signatures, PDFs, reviews and reminders."""
+"""Agreements and the coach's templates for them.
+
+`Terms` holds everything the three parties agree to, section by section, as
+structured data; agreements and templates both have it, so a new agreement is a
+copy of its template's terms and later template edits change nothing already made.
+"""
+
+from __future__ import annotations
+
+import calendar
+import copy
+from datetime import date
+from typing import Any, Self
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from coaching.models import Client, Currency, Organisation, SponsorContact, User
+from contracts import terms
+
+
+class SessionFormat(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "By video call"
+    PHONE = "phone", "By telephone"
+    MIXED = "mixed", "A mix of in person and video"
+
+
+class FeeBasis(models.TextChoices):
+    PER_SESSION = "per_session", "A fee per session"
+    PACKAGE = "package", "A fee for the whole programme"
+    PRO_BONO = "pro_bono", "Pro bono: no fee"
+
+
+class Payer(models.TextChoices):
+    SPONSOR = "sponsor", "The sponsor organisation"
+    CLIENT = "client", "The client"
+
+
+class FeedbackAnonymity(models.TextChoices):
+    NOT_COLLECTED = "not_collected", "No stakeholder feedback is collected"
+    UNIDENTIFIED = "unidentified", "Unidentified: no one's answers can be told apart"
+    BY_CATEGORY = "by_category", "By category only (for example team or level)"
+    BY_NAME = "by_name", "By name, with each stakeholder's agreement"
+
+
+class RecordingPolicy(models.TextChoices):
+    NEVER = "never", "Sessions are never recorded"
+    WITH_CONSENT = "with_consent", "Only with the client's consent each time, for the client's use"
+
+
+class TestimonialPolicy(models.TextChoices):
+    NEVER = "never", "The coach never asks for testimonials"
+    ANONYMOUS = "anonymous", "Anonymous testimonials, only with the client's written consent"
+    NAMED = "named", "Named testimonials, only with the client's written consent"
+
+
+def _between(low: int, high: int) -> list[Any]:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+def _text(label: str, help_text: str = "") -> models.TextField:
+    return models.TextField(label, blank=True, help_text=help_text)
+
+
+class Terms(models.Model):
+    """The sections of a three-way agreement (see DOMAIN.md, sections 1 to 16)."""
+
+    # 1. Parties' roles and responsibilities
+    coach_responsibilities = _text("the coach's responsibilities")
+    client_responsibilities = _text("the client's responsibilities")
+    sponsor_responsibilities = _text("the sponsor's responsibilities")
+    # 2. Nature of coaching
+    nature_of_coaching = _text("what coaching is and is not")
+    referral_policy = _text(
+        "when the coach refers the client elsewhere",
+        "For example to a doctor, counsellor or employee assistance programme.",
+    )
+    # 3. Goals and measures, visible to all three parties
+    goals = models.JSONField(default=list, blank=True)
+    # 4. Logistics
+    session_count = models.PositiveSmallIntegerField(
+        "number of sessions", null=True, blank=True, validators=_between(1, 200)
+    )
+    session_length_minutes = models.PositiveSmallIntegerField(
+        "length of a session (minutes)", null=True, blank=True, validators=_between(10, 480)
+    )
+    session_frequency = models.CharField(
+        "frequency", max_length=120, blank=True, help_text="For example: every three weeks."
+    )
+    session_format = models.CharField(
+        "format", max_length=20, choices=SessionFormat.choices, blank=True
+    )
+    session_location = models.CharField("where sessions take place", max_length=200, blank=True)
+    # 5. Money
+    fee_basis = models.CharField("fee", max_length=20, choices=FeeBasis.choices, blank=True)
+    fee_amount = models.DecimalField(
+        "amount", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    fee_currency = models.CharField(
+        "currency", max_length=3, choices=Currency.choices, default=Currency.GBP
+    )
+    payer = models.CharField("who pays", max_length=20, choices=Payer.choices, blank=True)
+    invoicing_terms = _text("invoicing and payment terms")
+    cancellation_terms = _text("cancellations and missed sessions")
+    # 6 and 7. Sharing matrix and stakeholder feedback
+    sharing = models.JSONField(default=terms.default_sharing, blank=True)
+    feedback_anonymity = models.CharField(
+        "stakeholder feedback", max_length=20, choices=FeedbackAnonymity.choices, blank=True
+    )
+    # 8 and 9. Limits of confidentiality and the procedure for breaking it
+    jurisdiction = models.CharField(
+        "jurisdiction", max_length=20, choices=terms.Jurisdiction.choices, blank=True
+    )
+    jurisdiction_other = models.CharField("name of the jurisdiction", max_length=120, blank=True)
+    confidentiality_limits = models.JSONField(default=terms.default_limits, blank=True)
+    breach_procedure = _text("the procedure for breaking confidentiality")
+    # 10. Organisational guidelines and code of conduct
+    organisational_guidelines = _text("organisational guidelines and code of conduct")
+    # 11. Records
+    records = models.JSONField(default=terms.default_records, blank=True)
+    data_controller = _text("who controls which records")
+    # 12. The client's own confidentiality duties
+    client_confidentiality = _text("the client's own confidentiality duties")
+    # 13. Ethics and complaints
+    ethics_and_complaints = _text("ethics code and complaints")
+    # 14. Consents
+    recording = models.CharField(
+        "recording sessions", max_length=20, choices=RecordingPolicy.choices, blank=True
+    )
+    testimonials = models.CharField(
+        "testimonials", max_length=20, choices=TestimonialPolicy.choices, blank=True
+    )
+    health_information = _text(
+        "health information",
+        "How health information is handled: explicit consent (UK GDPR article 9).",
+    )
+    # 15. Termination
+    termination_terms = _text("ending the agreement early")
+    notice_days = models.PositiveSmallIntegerField(
+        "notice (days)", null=True, blank=True, validators=_between(0, 365)
+    )
+    # 16. Review and amendments
+    amendment_process = _text("how the agreement is reviewed and amended")
+    # Optional additional terms, by section key
+    additional_terms = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    TERMS_FIELDS: tuple[str, ...] = ()  # filled in below, once the fields exist
+
+    def copy_terms_to(self, other: Terms) -> None:
+        for name in Terms.TERMS_FIELDS:
+            setattr(other, name, _copied(getattr(self, name)))
+
+    def terms_data(self) -> dict[str, Any]:
+        return {name: _copied(getattr(self, name)) for name in Terms.TERMS_FIELDS}
+
+    # Typed, normalised views of the JSON sections.
+    @property
+    def sharing_matrix(self) -> terms.Sharing:
+        return terms.normalised_sharing(self.sharing)
+
+    @property
+    def limit_items(self) -> list[terms.LimitItem]:
+        return terms.normalised_limits(self.confidentiality_limits)
+
+    @property
+    def record_rules(self) -> terms.Records:
+        return terms.normalised_records(self.records)
+
+    @property
+    def goal_items(self) -> list[terms.Goal]:
+        return terms.normalised_goals(self.goals)
+
+
+Terms.TERMS_FIELDS = tuple(field.name for field in Terms._meta.fields)
+
+
+def _copied(value: Any) -> Any:
+    return copy.deepcopy(value)
+
+
+class AgreementTemplateQuerySet(models.QuerySet["AgreementTemplate"]):
+    def for_coach(self, coach: User) -> Self:
+        return self.filter(coach=coach)
+
+
+class AgreementTemplate(Terms):
+    """A coach's named starting point for new agreements."""
+
+    coach = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agreement_templates")
+    name = models.CharField(max_length=150)
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgreementTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("coach", Lower("name"), name="template_name_unique_ci")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:template-edit", args=[self.pk])
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent for signature"
+    PARTLY_SIGNED = "partly_signed", "Partly signed"
+    SIGNED = "signed", "Signed"
+    DECLINED = "declined", "Declined"
+    VOIDED = "voided", "Voided"
+
+
+class AgreementQuerySet(models.QuerySet["Agreement"]):
+    def for_coach(self, coach: User) -> Self:
+        return self.filter(coach=coach)
+
+    def search(self, query: str) -> Self:
+        return self.filter(
+            Q(title__icontains=query)
+            | Q(client__name__icontains=query)
+            | Q(client__email__icontains=query)
+            | Q(organisation__name__icontains=query)
+        )
+
+
+class Agreement(Terms):
+    """A three-way (or, for a private client, two-way) coaching agreement."""
+
+    coach = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agreements")
+    title = models.CharField(
+        max_length=200, help_text="For example: Leadership coaching for Jordan Ellis, 2027."
+    )
+    status = models.CharField(
+        max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="agreements")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        verbose_name="sponsor organisation",
+        help_text="Leave empty for a private client: a two-party agreement.",
+    )
+    sponsor_signatory = models.ForeignKey(
+        SponsorContact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements_to_sign",
+        verbose_name="who signs for the sponsor",
+    )
+    stakeholders = models.ManyToManyField(
+        SponsorContact,
+        blank=True,
+        related_name="agreements_copied",
+        verbose_name="others kept informed",
+        help_text="For example the line manager. They receive a copy but do not sign.",
+    )
+    start_date = models.DateField("coaching starts", null=True, blank=True)
+    end_date = models.DateField("coaching ends", null=True, blank=True)
+    review_date = models.DateField("review the agreement on", null=True, blank=True)
+    template_name = models.CharField("made from", max_length=150, blank=True, editable=False)
+    last_step = models.CharField(max_length=40, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["coach", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:agreement-detail", args=[self.pk])
+
+    @property
+    def is_two_party(self) -> bool:
+        """A private client's agreement: no sponsor, so no sponsor sections."""
+        return self.organisation_id is None
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == AgreementStatus.DRAFT
+
+    @property
+    def reference(self) -> str:
+        return f"TRI-{self.pk:05d}" if self.pk else "TRI-new"
+
+    def default_review_date(self, interval_months: int) -> date | None:
+        if self.start_date is None:
+            return None
+        return add_months(self.start_date, interval_months)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has fewer days."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

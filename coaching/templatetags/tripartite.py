@@ -1,0 +1,44 @@
+from typing import Any
+
+from django import template
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """mapping[key] in a template, or "" when it is missing."""
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return ""
+
+
+@register.filter
+def prose(text: str) -> SafeString:
+    """Plain text as paragraphs; lines starting with "- " become a bulleted list."""
+    blocks: list[str] = []
+    for paragraph in str(text or "").replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in paragraph.strip().split("\n") if line.strip()]
+        if not lines:
+            continue
+        items = [line[2:] for line in lines if line.startswith("- ")]
+        if len(items) == len(lines):
+            blocks.append(
+                format_html(
+                    "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items))
+                )
+            )
+            continue
+        lead = [line for line in lines if not line.startswith("- ")]
+        escaped = "<br>".join(conditional_escape(line) for line in lead)
+        blocks.append(format_html("<p>{}</p>", mark_safe(escaped)))  # noqa: S308 - escaped
+        if items:
+            blocks.append(
+                format_html(
+                    "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items))
+                )
+            )
+    return mark_safe("".join(blocks))  # noqa: S308 - every part is escaped above

@@ -1,0 +1,103 @@
+"""Workflows on agreements and templates: create, save a step, duplicate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from coaching.models import Client, ContactRole, Organisation, SponsorContact, User
+from coaching.services import coach_profile
+from contracts.default_terms import BUILTIN_TEMPLATE_NAME, builtin_terms
+from contracts.forms import StepForm
+from contracts.models import Agreement, AgreementStatus, AgreementTemplate, Payer
+
+
+def _default_signatory(organisation: Organisation) -> SponsorContact | None:
+    """The sponsor's HR contact if there is one, else its first active contact."""
+    contacts = organisation.contacts.filter(archived_at__isnull=True)
+    return contacts.filter(role=ContactRole.HR).first() or contacts.first()
+
+
+@transaction.atomic
+def agreement_create(
+    *, coach: User, client: Client, template: AgreementTemplate | None, title: str = ""
+) -> Agreement:
+    """A new draft for the client, with the terms of the chosen template (or the built-in one)."""
+    if template is None:
+        source: dict[str, Any] = builtin_terms(profile=coach_profile(coach=coach))
+        template_name = BUILTIN_TEMPLATE_NAME
+    else:
+        source, template_name = template.terms_data(), template.name
+    agreement = Agreement(
+        coach=coach,
+        client=client,
+        title=title.strip() or f"Coaching agreement: {client.name}",
+        template_name=template_name,
+        **source,
+    )
+    organisation = client.organisation
+    if organisation is not None and not organisation.is_archived:
+        agreement.organisation = organisation
+        agreement.sponsor_signatory = _default_signatory(organisation)
+    else:
+        agreement.payer = Payer.CLIENT
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def agreement_save_step(*, form: StepForm, step_key: str) -> Agreement:
+    """Save one builder step of a draft and remember where the coach got to."""
+    agreement = form.save(commit=False)
+    agreement.last_step = step_key
+    if agreement.organisation_id is None:
+        agreement.sponsor_signatory = None
+        agreement.payer = Payer.CLIENT
+    agreement.save()
+    form.save_m2m()
+    if agreement.organisation_id is None:
+        agreement.stakeholders.clear()
+    return agreement
+
+
+@transaction.atomic
+def agreement_duplicate(*, agreement: Agreement, client: Client) -> Agreement:
+    """A new draft with the same sponsor and terms, for another client."""
+    copy = Agreement(
+        coach=agreement.coach,
+        client=client,
+        title=f"Coaching agreement: {client.name}",
+        status=AgreementStatus.DRAFT,
+        organisation=agreement.organisation,
+        sponsor_signatory=agreement.sponsor_signatory,
+        start_date=agreement.start_date,
+        end_date=agreement.end_date,
+        review_date=agreement.review_date,
+        template_name=agreement.template_name,
+    )
+    agreement.copy_terms_to(copy)
+    copy.goals = []  # goals belong to one client
+    copy.save()
+    copy.stakeholders.set(agreement.stakeholders.all())
+    return copy
+
+
+@transaction.atomic
+def template_create(
+    *,
+    coach: User,
+    name: str,
+    description: str = "",
+    source: Agreement | AgreementTemplate | None = None,
+) -> AgreementTemplate:
+    """A coach's template from the built-in terms, another template or an agreement."""
+    template = AgreementTemplate(coach=coach, name=name, description=description)
+    if source is None:
+        for field, value in builtin_terms(profile=coach_profile(coach=coach)).items():
+            setattr(template, field, value)
+    else:
+        source.copy_terms_to(template)
+    template.goals = []
+    template.save()
+    return template
