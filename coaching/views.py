@@ -14,6 +14,7 @@ from coaching.forms import ClientForm, OrganisationForm, SponsorContactForm
 from coaching.http import CoachRequest
 from coaching.models import Archivable, Client, Organisation, SponsorContact, User
 from coaching.scoping import get_owned_or_404
+from contracts.models import Agreement, AgreementStatus
 
 PAGE_SIZE = 25
 
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "clients": Client.objects.for_coach(coach).active().count(),
         "organisations": Organisation.objects.for_coach(coach).active().count(),
         "contacts": SponsorContact.objects.for_coach(coach).active().count(),
+        "drafts": Agreement.objects.for_coach(coach).filter(status=AgreementStatus.DRAFT).count(),
     }
     return render(request, "coaching/home.html", {"counts": counts})
 

@@ -191,7 +191,8 @@ def check_sharing(agreement: Agreement) -> list[Problem]:
     for kind in terms.InformationKind:
         for recipient in terms.Recipient:
             cell = matrix[kind][recipient]
-            what = f"{kind.label.lower()} with {recipient.label.lower()}"
+            to_whom = terms.RECIPIENT_PHRASES[recipient]
+            what = f"{kind.label.lower()} with {to_whom}"
             if not cell["level"]:
                 problems.append(Problem(step, f"Decide whether to share {what}."))
                 continue
@@ -201,7 +202,7 @@ def check_sharing(agreement: Agreement) -> list[Problem]:
                 problems.append(
                     Problem(
                         step,
-                        f"{kind.label} cannot be shared with {recipient.label.lower()} "
+                        f"{kind.label} cannot be shared with {to_whom} "
                         f"“{terms.SharingLevel(cell['level']).label.lower()}”: it contradicts the "
                         "confidentiality promised to the client. Choose never, or only with the "
                         "client's consent each time.",

@@ -348,8 +348,9 @@ class SharingForm(StepForm):
             for recipient in terms.Recipient:
                 for part, choices in SHARING_PARTS.items():
                     blank = "Not decided" if part == "level" else "Choose"
+                    to_whom = terms.RECIPIENT_PHRASES[recipient]
                     self.fields[cell_field(kind, recipient, part)] = forms.ChoiceField(
-                        label=f"{PART_LABELS[part]}: {kind.label} to {recipient.label.lower()}",
+                        label=f"{PART_LABELS[part]}: {kind.label} to {to_whom}",
                         choices=[("", blank), *choices.choices],
                         required=False,
                         initial=matrix[kind][recipient][part],

@@ -36,6 +36,12 @@ class Recipient(models.TextChoices):
     LINE_MANAGER = "line_manager", "The line manager"
 
 
+RECIPIENT_PHRASES = {
+    Recipient.SPONSOR: "the sponsor (HR)",
+    Recipient.LINE_MANAGER: "the line manager",
+}
+
+
 class SharingLevel(models.TextChoices):
     NEVER = "never", "Never"
     CONSENT = "consent", "Only with the client's written consent each time"

@@ -1,19 +1,23 @@
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from itertools import count
 from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
 
-from coaching import services
+from coaching import services as coaching_services
 from coaching.models import Client, ContactRole, Organisation, SponsorContact, User
+from contracts import services
+from contracts.models import Agreement, FeeBasis
 
 PASSWORD = "a-long-test-password-42"
 _sequence = count(1)
 
 
 def make_coach(*, email: str | None = None, full_name: str = "Casey Coach") -> User:
-    return services.coach_sign_up(
+    return coaching_services.coach_sign_up(
         email=email or f"coach{next(_sequence)}@example.com",
         password=PASSWORD,
         full_name=full_name,
@@ -54,6 +58,35 @@ def make_client(
         name=name,
         email=email or f"client{next(_sequence)}@example.com",
     )
+
+
+def make_agreement(
+    *,
+    coach: User,
+    client: Client | None = None,
+    sponsored: bool = True,
+    complete: bool = False,
+    **fields: Any,
+) -> Agreement:
+    """A draft from the built-in template; with complete=True, one that passes every check."""
+    if client is None:
+        organisation = None
+        if sponsored:
+            organisation = make_organisation(coach=coach)
+            make_contact(coach=coach, organisation=organisation, name="Harper HR")
+        client = make_client(coach=coach, organisation=organisation)
+    agreement = services.agreement_create(coach=coach, client=client, template=None)
+    if complete:
+        agreement.goals = [{"goal": "Lead the new team with confidence", "measure": "360 pulse"}]
+        agreement.start_date = date(2027, 1, 11)
+        agreement.end_date = date(2027, 7, 9)
+        agreement.review_date = date(2027, 4, 12)
+        agreement.fee_basis = FeeBasis.PACKAGE
+        agreement.fee_amount = Decimal("4800.00")
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    agreement.save()
+    return agreement
 
 
 @pytest.fixture(autouse=True)

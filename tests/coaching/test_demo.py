@@ -4,6 +4,8 @@ from django.test import Client as HttpClient
 
 from coaching.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD
 from coaching.models import Client, Organisation, SponsorContact, User
+from contracts.checks import is_ready_to_send
+from contracts.models import Agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +19,11 @@ def test_the_demo_loads_twice_without_duplicates_and_its_login_works(capsys) -> 
     assert SponsorContact.objects.count() == 2
     assert Client.objects.count() == 3
     assert Client.objects.filter(organisation__isnull=True).count() == 1
+    agreements = {a.client.name: a for a in Agreement.objects.all()}
+    assert set(agreements) == {"Jordan Ellis", "Sam Okafor", "Riley Chen"}
+    assert is_ready_to_send(agreements["Jordan Ellis"]), "one three-way draft is complete"
+    assert not is_ready_to_send(agreements["Sam Okafor"]), "one is still being drafted"
+    assert agreements["Riley Chen"].is_two_party and is_ready_to_send(agreements["Riley Chen"])
     output = capsys.readouterr().out
     assert DEMO_EMAIL in output and DEMO_PASSWORD in output
     assert HttpClient().login(username=DEMO_EMAIL, password=DEMO_PASSWORD)

@@ -234,7 +234,7 @@ def test_empty_lists_tell_the_coach_what_to_do_next(signed_in: HttpClient) -> No
     ]:
         assert text in signed_in.get(reverse(name)).content.decode()
     home = signed_in.get(reverse("coaching:home")).content.decode()
-    assert "Set up your practice in three steps" in home
+    assert "Set up your practice in four steps" in home
 
 
 def test_organisation_list_counts_people_in_a_fixed_number_of_queries(

@@ -18,6 +18,8 @@ from coaching.models import (
     SponsorContact,
     User,
 )
+from contracts import services as contracts_services
+from contracts.models import Agreement, FeeBasis, SessionFormat
 
 DEMO_EMAIL = "coach@demo.tripartite.example"
 DEMO_PASSWORD = "demo-coach-2026"  # noqa: S105 - a published demo login, never in production
@@ -53,12 +55,70 @@ class Command(BaseCommand):
                 credential="Registered Career Development Professional",
             )
         self._people(coach)
+        self._agreements(coach)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready at {settings.SITE_URL}/ : sign in as {DEMO_EMAIL} "
                 f"with the password {DEMO_PASSWORD}"
             )
         )
+
+    def _agreements(self, coach: User) -> None:
+        """A complete three-way draft, an unfinished one and a private client's agreement."""
+        if Agreement.objects.for_coach(coach).exists():
+            return
+        clients = {client.name: client for client in Client.objects.for_coach(coach)}
+        northwind = Organisation.objects.get(coach=coach, name="Northwind Logistics Ltd")
+
+        jordan = contracts_services.agreement_create(
+            coach=coach,
+            client=clients["Jordan Ellis"],
+            template=None,
+            title="Leadership coaching for Jordan Ellis",
+        )
+        jordan.goals = [
+            {
+                "goal": "Lead the newly merged operations team with confidence",
+                "measure": "Jordan's own rating and the team pulse survey at the midpoint and end",
+            },
+            {
+                "goal": "Delegate day-to-day scheduling to team leads",
+                "measure": "Two team leads run the weekly schedule without escalation",
+            },
+        ]
+        jordan.start_date, jordan.end_date = date(2027, 1, 11), date(2027, 7, 9)
+        jordan.review_date = date(2027, 4, 12)
+        jordan.fee_basis, jordan.fee_amount = FeeBasis.PACKAGE, Decimal("4800.00")
+        jordan.session_location = "Northwind's Manchester office, or by video"
+        jordan.save()
+        jordan.stakeholders.set(
+            SponsorContact.objects.filter(coach=coach, organisation=northwind, role="line_manager")
+        )
+
+        contracts_services.agreement_create(
+            coach=coach,
+            client=clients["Sam Okafor"],
+            template=None,
+            title="Career coaching for Sam Okafor",
+        )
+
+        riley = contracts_services.agreement_create(
+            coach=coach,
+            client=clients["Riley Chen"],
+            template=None,
+            title="Career transition coaching for Riley Chen",
+        )
+        riley.goals = [
+            {
+                "goal": "Decide whether to return to an in-house design role",
+                "measure": "A decision Riley is confident in, with a plan for the first step",
+            }
+        ]
+        riley.start_date, riley.end_date = date(2027, 2, 1), date(2027, 5, 31)
+        riley.review_date = date(2027, 4, 1)
+        riley.fee_basis, riley.fee_amount = FeeBasis.PER_SESSION, Decimal("150.00")
+        riley.session_format = SessionFormat.VIDEO
+        riley.save()
 
     def _people(self, coach: User) -> None:
         northwind, _ = Organisation.objects.get_or_create(

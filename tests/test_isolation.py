@@ -8,7 +8,8 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coaching.models import Membership, ProfessionalBody, User
-from tests.conftest import make_client, make_contact, make_organisation
+from contracts.services import template_create
+from tests.conftest import make_agreement, make_client, make_contact, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,11 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "coaching:membership-": lambda coach: Membership.objects.create(
         coach=coach, body=ProfessionalBody.ICF
     ),
+    "contracts:agreement-": lambda coach: make_agreement(coach=coach),
+    "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
 }
+# Values for the URL arguments that are not the object's id.
+OTHER_ARGUMENTS = {"step": "roles", "party": "client"}
 # Patterns whose arguments are not an owned object's id.
 NOT_OWNED = {"coaching:password-reset-confirm"}
 
@@ -40,8 +45,23 @@ def patterns_with_ids() -> list[str]:
     return sorted(
         name
         for name, pattern in walk(get_resolver().url_patterns)
-        if pattern.pattern.converters and name not in NOT_OWNED
+        if "pk" in pattern.pattern.converters and name not in NOT_OWNED
     )
+
+
+def url_for(url_name: str, owned: models.Model) -> str:
+    pattern = dict(walk(get_resolver().url_patterns))[url_name]
+    kwargs = {name: OTHER_ARGUMENTS.get(name, owned.pk) for name in pattern.pattern.converters}
+    return reverse(url_name, kwargs=kwargs)
+
+
+def test_every_pattern_with_arguments_takes_an_owned_id() -> None:
+    with_arguments = {
+        name
+        for name, pattern in walk(get_resolver().url_patterns)
+        if pattern.pattern.converters and name not in NOT_OWNED
+    }
+    assert with_arguments == set(patterns_with_ids())
 
 
 def test_every_pattern_with_an_id_is_covered_here() -> None:
@@ -60,7 +80,7 @@ def test_another_coach_gets_404(
 ) -> None:
     maker = next(make for prefix, make in OWNED_OBJECTS.items() if url_name.startswith(prefix))
     owned = maker(coach)
-    url = reverse(url_name, args=[owned.pk])
+    url = url_for(url_name, owned)
 
     response = getattr(sign_in(other_coach), method)(url, {"archived": "1", "name": "x"})
 
@@ -76,7 +96,7 @@ def test_another_coach_gets_404(
 def test_the_owner_reaches_the_same_urls(url_name: str, coach: User, sign_in) -> None:
     maker = next(make for prefix, make in OWNED_OBJECTS.items() if url_name.startswith(prefix))
     owned = maker(coach)
-    response = sign_in(coach).get(reverse(url_name, args=[owned.pk]))
+    response = sign_in(coach).get(url_for(url_name, owned))
     assert response.status_code in {200, 405}
 
 
