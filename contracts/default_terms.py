@@ -4,9 +4,11 @@
 coach's first template (and any agreement made from it) has no empty sections.
 The wording follows the usual professional codes for coaches (ICF, the EMCC and AC
 Global Code of Ethics, CDI) and refers to the parties as "the coach", "the client"
-and "the sponsor", because the same text is shown to all three. When the coach's
-profile is given, the retention periods, the professional bodies and the insurance
-details come from it.
+and "the sponsor", because the same text is shown to all three. A private client's
+agreement has only two parties (no sponsor), so `builtin_terms(two_party=True)` gives
+the same sections worded for the coach and the client alone. When the coach's profile
+is given, the retention periods, the professional bodies and the insurance details
+come from it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from contracts.models import (
     SessionFormat,
     TestimonialPolicy,
 )
-from contracts.terms import Jurisdiction, default_limits, default_records, default_sharing
+from contracts.terms import (
+    Jurisdiction,
+    Records,
+    default_limits,
+    default_records,
+    default_sharing,
+)
 
 BUILTIN_TEMPLATE_NAME = "Standard three-way coaching agreement"
 BUILTIN_TEMPLATE_DESCRIPTION = (
@@ -39,34 +47,11 @@ GENERIC_INSURANCE = (
     "profile and are available from the coach on request."
 )
 
-COACH_RESPONSIBILITIES = (
-    "The coach provides the agreed sessions with skill and care, works within the limits "
-    "of their competence and follows the code of ethics of their professional body. "
-    "Before coaching starts, the coach explains to the client and the sponsor the nature "
-    "of coaching, the limits of confidentiality and the other terms of this agreement, and "
-    "checks that both have understood them.\n\n"
-    "The coach keeps what the client says in sessions confidential within the limits set "
-    "out in this agreement, and shares information with the sponsor only as the sharing "
-    "arrangements allow. The coach takes regular supervision without naming the client, "
-    "keeps records securely, and declares any conflict of interest as soon as it arises. "
-    "The coach works for the client's development towards the goals agreed by all three "
-    "parties; the coach is not the sponsor's investigator and does not assess or report "
-    "on the client's performance or conduct.\n\n"
-    "The coach may pause or end the coaching where continuing would not be in the "
-    "client's interest or would conflict with the coach's code of ethics."
-)
-
-CLIENT_RESPONSIBILITIES = (
-    "The client takes part willingly, comes to the agreed sessions on time and prepared, "
-    "and remains responsible for their own decisions, actions and results. The client "
-    "helps to set the goals of the coaching with the coach and the sponsor, tells the coach "
-    "openly when something is not working, and gives notice of any change to a session as "
-    "set out in the cancellation terms.\n\n"
-    "The client has the right to confidentiality within the limits set out in this "
-    "agreement, to know in advance everything the sponsor will be told, to refuse consent "
-    "to any disclosure that needs it, and to stop the coaching at any time. The client is "
-    "free to talk about their own coaching with anyone they choose."
-)
+# Sections whose wording does not depend on the kind of agreement: the sponsor's own
+# sections (which a two-party agreement does not show) and those that never mention the
+# sponsor. Sections where a private client's agreement (two parties, no sponsor) needs
+# other wording are composed by the functions below builtin_terms(), which share
+# everything but the sentences that differ.
 
 SPONSOR_RESPONSIBILITIES = (
     "The sponsor pays for the coaching as agreed, gives the client the time and support to "
@@ -84,41 +69,6 @@ SPONSOR_RESPONSIBILITIES = (
     "client's consent."
 )
 
-NATURE_OF_COACHING = (
-    "Coaching is a confidential, structured conversation that helps the client think "
-    "clearly, learn and act towards goals they have chosen. The coach listens, asks "
-    "questions, offers observations and challenge; the client decides what to do and "
-    "remains responsible for the results.\n\n"
-    "Coaching is not:\n"
-    "- therapy or counselling: it does not diagnose or treat mental or physical health "
-    "conditions\n"
-    "- mentoring or advice: the coach does not tell the client what to do, nor give "
-    "expert, legal, financial or medical advice\n"
-    "- performance management: the coach does not assess the client for the sponsor, take "
-    "part in disciplinary or capability processes, or stand in for the line manager\n\n"
-    "The coach cannot guarantee particular results; what the coaching achieves depends "
-    "above all on the client's own commitment."
-)
-
-REFERRAL_POLICY = (
-    "The coach will suggest other support when the client's needs go beyond what coaching "
-    "can offer: for example signs of serious distress, anxiety or depression, a health "
-    "problem, a legal or financial difficulty, or a workplace dispute. Depending on the "
-    "need, the coach may suggest that the client speaks to:\n"
-    "- their GP\n"
-    "- a counsellor or psychotherapist\n"
-    "- the sponsor's employee assistance programme, where there is one\n"
-    "- occupational health\n"
-    "- another specialist adviser\n\n"
-    "The coach has a duty of care to act in the client's best interests (CDI Code of "
-    "Ethics, principle 7). If the coach believes that coaching is not, for the time being, "
-    "in the client's interest, the coach may pause the coaching for the client's wellbeing "
-    "and agree with the client what support would help and when to resume. A referral or "
-    "a pause is discussed with the client first, and the reasons are not shared with the "
-    "sponsor without the client's consent unless a limit of confidentiality applies; the "
-    "sponsor is told only that sessions are paused."
-)
-
 INVOICING_TERMS = (
     "The coach invoices the payer named in this agreement. A fee for the whole programme "
     "is invoiced when the agreement is signed; a fee per session is invoiced monthly for "
@@ -126,40 +76,6 @@ INVOICING_TERMS = (
     "Invoices list sessions by date only and never describe what was discussed. Fees are "
     "stated before VAT, which is added where the coach is registered for it. Travel and "
     "other expenses are charged only where agreed in writing in advance."
-)
-
-CANCELLATION_TERMS = (
-    "A session can be rescheduled without charge by giving at least 48 hours' notice. A "
-    "session cancelled with less than 48 hours' notice, or missed without notice, counts "
-    "as a session used, unless the coach accepts that the reason was beyond the client's "
-    "control, such as sudden illness or an emergency. The sponsor is told that a session "
-    "was missed, but not why.\n\n"
-    "If the coach has to cancel a session, it is rearranged at no cost. If sessions remain "
-    "unused at the agreed end date, the coach, the client and the sponsor agree whether to "
-    "extend the coaching."
-)
-
-BREACH_PROCEDURE = (
-    "If the coach believes that a limit of confidentiality applies, the coach follows these "
-    "steps, in this order as far as safety allows:\n"
-    "- Pause the session and tell the client that a confidentiality issue has arisen.\n"
-    "- Clarify the facts with the client (what, who, when and how): this alone may show "
-    "that no disclosure is needed.\n"
-    "- Consult a supervisor, the professional body or the insurer's legal helpline, "
-    "without naming the client.\n"
-    "- Where possible, seek the client's consent to the disclosure, or support the client "
-    "to make the disclosure themselves.\n"
-    "- Disclose only the minimum information necessary.\n"
-    "- Disclose it only to the proper recipient, such as the emergency services, a "
-    "safeguarding authority or the police, or the sponsor's named contact where the risk "
-    "concerns the workplace.\n"
-    "- Agree the method and timing of the disclosure with the client or, where that is not "
-    "possible, inform the client of them.\n"
-    "- Record what was disclosed, to whom, when and on what basis.\n"
-    "- Review the coaching relationship with the client afterwards, including whether and "
-    "how the coaching continues.\n\n"
-    "Where someone is in immediate danger, the coach may contact the emergency services "
-    "first and complete the other steps as soon as possible afterwards."
 )
 
 ORGANISATIONAL_GUIDELINES = (
@@ -177,71 +93,24 @@ ORGANISATIONAL_GUIDELINES = (
     "then follows the procedure for breaking confidentiality."
 )
 
-DATA_CONTROLLER = (
-    "The coach is the data controller for the coaching notes and the other records the "
-    "coach keeps about the coaching, and handles them under this agreement and data "
-    "protection law (UK GDPR and the Data Protection Act 2018). The sponsor is the data "
-    "controller for whatever it receives under the sharing arrangements, such as "
-    "attendance reports, and handles it under its own data protection policies.\n\n"
-    "Coaching records are kept on systems the coach controls and are never kept on the "
-    "sponsor's systems, even when sessions take place on the sponsor's premises or video "
-    "platform. They are stored securely and disposed of securely at the end of each "
-    "retention period (ICF Code of Ethics, standard 11). The client may ask the coach for "
-    "a copy of the personal data the coach holds about them."
-)
-
-CLIENT_CONFIDENTIALITY = (
-    "Coaching often involves talking about colleagues, managers and the sponsor's "
-    "business. The client respects the confidentiality of the other people discussed in "
-    "sessions and of the sponsor's confidential business information, and shares such "
-    "information only as far as the coaching needs it; the coach keeps it confidential.\n\n"
-    "If the client breaks the confidentiality of others or of the sponsor in connection "
-    "with the coaching, the coach raises it directly and privately with the client first, "
-    "to understand what happened and agree how to put it right and prevent it happening "
-    "again. Repeated or deliberate breaches may lead the coach to end the coaching. The "
-    "coach does not report such a breach to the sponsor unless a limit of confidentiality "
-    "applies."
-)
-
+# Health information: the first paragraph for everyone, the second only with a sponsor.
 HEALTH_INFORMATION = (
     "Information about the client's physical or mental health is special category data "
     "(UK GDPR, article 9). It is shared with the coach only by the client, and only as "
     "much as the client chooses. The coach keeps a record of it, or passes it on to "
     "anyone, only with the client's explicit written consent, except where a limit of "
-    "confidentiality applies, such as an imminent risk of serious harm.\n\n"
+    "confidentiality applies, such as an imminent risk of serious harm."
+)
+HEALTH_INFORMATION_SPONSOR = (
     "The sponsor, including HR and the line manager, does not brief the coach about the "
     "client's health without the client's consent. If the sponsor believes that a health "
     "matter may affect the coaching, it raises this with the client, who decides what to "
     "tell the coach."
 )
 
-TERMINATION_TERMS = (
-    "Any party may end this agreement by writing to the other two, giving the notice set "
-    "out in this agreement. The client may stop the coaching without giving a reason, and "
-    "the sponsor is then told only that the coaching has ended. The coach may end it "
-    "without notice where continuing would conflict with the coach's code of ethics or "
-    "the client's wellbeing requires it.\n\n"
-    "When the agreement ends early:\n"
-    "- sessions already held, and late cancellations, are paid for\n"
-    "- unused sessions are not charged, and any fee paid in advance for them is refunded "
-    "in proportion, unless the coach and the sponsor agree otherwise in writing\n"
-    "- the coach offers the client a closing conversation where appropriate\n"
-    "- records are kept and then securely disposed of according to the retention periods "
-    "in this agreement, and nothing confidential is handed to the sponsor\n"
-    "- the duties of confidentiality, and their limits, continue after the agreement ends"
-)
-
-AMENDMENT_PROCESS = (
-    "The coach, the client and the sponsor review this agreement together on the review "
-    "date it sets and at least once a year, and sooner if the situation changes, for "
-    "example new goals, a new line manager or a change of role. The review checks that the "
-    "goals, sessions, sharing arrangements and other terms still fit, and is a moment to "
-    "remind everyone of the limits of confidentiality and of any reporting duties, such as "
-    "safeguarding.\n\n"
-    "Any change, however small, is made as a new version of the agreement that all three "
-    "parties sign again; until then the signed version stands. Earlier versions are kept "
-    "with the agreement's records."
-)
+# Where records are kept, in a two-party agreement: terms.DEFAULT_STORAGE also promises
+# that they are never kept on the sponsor's systems.
+PRIVATE_STORAGE = "Encrypted storage controlled by the coach."
 
 _CODE_NAMES: dict[str, str] = {
     ProfessionalBody.ICF: "the ICF Code of Ethics",
@@ -266,19 +135,25 @@ _MONTHS = (
 )
 
 
-def builtin_terms(*, profile: CoachProfile | None = None) -> dict[str, Any]:
+def builtin_terms(
+    *, profile: CoachProfile | None = None, two_party: bool = False
+) -> dict[str, Any]:
     """Values for every field in contracts.models.Terms.TERMS_FIELDS.
 
     Goals are left empty (they belong to each client), and so are the location, the fee
     basis and amount, which the coach decides per agreement. With a profile, record
     retention, professional bodies and insurance come from the coach's own settings.
+
+    With two_party=True the wording suits a private client, who pays for their own
+    coaching: every section such an agreement shows speaks only of the coach and the
+    client. The sponsor's sections, which it does not show, keep their three-way text.
     """
     return {
-        "coach_responsibilities": COACH_RESPONSIBILITIES,
-        "client_responsibilities": CLIENT_RESPONSIBILITIES,
+        "coach_responsibilities": _coach_responsibilities(two_party=two_party),
+        "client_responsibilities": _client_responsibilities(two_party=two_party),
         "sponsor_responsibilities": SPONSOR_RESPONSIBILITIES,
-        "nature_of_coaching": NATURE_OF_COACHING,
-        "referral_policy": REFERRAL_POLICY,
+        "nature_of_coaching": _nature_of_coaching(two_party=two_party),
+        "referral_policy": _referral_policy(two_party=two_party),
         "goals": [],
         "session_count": 6,
         "session_length_minutes": 60,
@@ -288,31 +163,284 @@ def builtin_terms(*, profile: CoachProfile | None = None) -> dict[str, Any]:
         "fee_basis": "",
         "fee_amount": None,
         "fee_currency": Currency.GBP.value,
-        "payer": Payer.SPONSOR.value,
+        "payer": (Payer.CLIENT if two_party else Payer.SPONSOR).value,
         "invoicing_terms": INVOICING_TERMS,
-        "cancellation_terms": CANCELLATION_TERMS,
+        "cancellation_terms": _cancellation_terms(two_party=two_party),
         "sharing": default_sharing(),
-        "feedback_anonymity": FeedbackAnonymity.BY_CATEGORY.value,
+        "feedback_anonymity": "" if two_party else FeedbackAnonymity.BY_CATEGORY.value,
         "jurisdiction": Jurisdiction.ENGLAND_WALES.value,
         "jurisdiction_other": "",
         "confidentiality_limits": default_limits(jurisdiction=Jurisdiction.ENGLAND_WALES),
-        "breach_procedure": BREACH_PROCEDURE,
+        "breach_procedure": _breach_procedure(two_party=two_party),
         "organisational_guidelines": ORGANISATIONAL_GUIDELINES,
-        "records": default_records(profile.retention_years() if profile else None),
-        "data_controller": DATA_CONTROLLER,
-        "client_confidentiality": CLIENT_CONFIDENTIALITY,
-        "ethics_and_complaints": ethics_and_complaints(profile),
+        "records": _records(profile, two_party=two_party),
+        "data_controller": _data_controller(two_party=two_party),
+        "client_confidentiality": _client_confidentiality(two_party=two_party),
+        "ethics_and_complaints": ethics_and_complaints(profile, two_party=two_party),
         "recording": RecordingPolicy.NEVER.value,
         "testimonials": TestimonialPolicy.ANONYMOUS.value,
-        "health_information": HEALTH_INFORMATION,
-        "termination_terms": TERMINATION_TERMS,
+        "health_information": _health_information(two_party=two_party),
+        "termination_terms": _termination_terms(two_party=two_party),
         "notice_days": 14,
-        "amendment_process": AMENDMENT_PROCESS,
+        "amendment_process": _amendment_process(two_party=two_party),
         "additional_terms": {},
     }
 
 
-def ethics_and_complaints(profile: CoachProfile | None) -> str:
+def _records(profile: CoachProfile | None, *, two_party: bool) -> Records:
+    records = default_records(profile.retention_years() if profile else None)
+    if two_party:
+        for rule in records.values():
+            rule["storage"] = PRIVATE_STORAGE
+    return records
+
+
+def _coach_responsibilities(*, two_party: bool) -> str:
+    if two_party:
+        explained_to, understood = "the client", "the client has"
+        sharing = ""
+        purpose = (
+            "The coach works for the client's development towards the goals the client has "
+            "chosen, and does not judge or grade the client's performance or conduct."
+        )
+    else:
+        explained_to, understood = "the client and the sponsor", "both have"
+        sharing = (
+            ", and shares information with the sponsor only as the sharing arrangements allow"
+        )
+        purpose = (
+            "The coach works for the client's development towards the goals agreed by all "
+            "three parties; the coach is not the sponsor's investigator and does not assess or "
+            "report on the client's performance or conduct."
+        )
+    return (
+        "The coach provides the agreed sessions with skill and care, works within the limits "
+        "of their competence and follows the code of ethics of their professional body. "
+        f"Before coaching starts, the coach explains to {explained_to} the nature of coaching, "
+        "the limits of confidentiality and the other terms of this agreement, and checks that "
+        f"{understood} understood them.\n\n"
+        "The coach keeps what the client says in sessions confidential within the limits set "
+        f"out in this agreement{sharing}. The coach takes regular supervision without naming "
+        "the client, keeps records securely, and declares any conflict of interest as soon as "
+        f"it arises. {purpose}\n\n"
+        "The coach may pause or end the coaching where continuing would not be in the "
+        "client's interest or would conflict with the coach's code of ethics."
+    )
+
+
+def _client_responsibilities(*, two_party: bool) -> str:
+    goals_with = "the coach" if two_party else "the coach and the sponsor"
+    told = "" if two_party else "to know in advance everything the sponsor will be told, "
+    return (
+        "The client takes part willingly, comes to the agreed sessions on time and prepared, "
+        "and remains responsible for their own decisions, actions and results. The client "
+        f"helps to set the goals of the coaching with {goals_with}, tells the coach openly "
+        "when something is not working, and gives notice of any change to a session as set "
+        "out in the cancellation terms.\n\n"
+        "The client has the right to confidentiality within the limits set out in this "
+        f"agreement, {told}to refuse consent to any disclosure that needs it, and to stop the "
+        "coaching at any time. The client is free to talk about their own coaching with "
+        "anyone they choose."
+    )
+
+
+def _nature_of_coaching(*, two_party: bool) -> str:
+    not_assessment = (
+        "the coach does not assess or grade the client's performance"
+        if two_party
+        else "the coach does not assess the client for the sponsor, take part in disciplinary "
+        "or capability processes, or stand in for the line manager"
+    )
+    return (
+        "Coaching is a confidential, structured conversation that helps the client think "
+        "clearly, learn and act towards goals they have chosen. The coach listens, asks "
+        "questions, offers observations and challenge; the client decides what to do and "
+        "remains responsible for the results.\n\n"
+        "Coaching is not:\n"
+        "- therapy or counselling: it does not diagnose or treat mental or physical health "
+        "conditions\n"
+        "- mentoring or advice: the coach does not tell the client what to do, nor give "
+        "expert, legal, financial or medical advice\n"
+        f"- performance management: {not_assessment}\n\n"
+        "The coach cannot guarantee particular results; what the coaching achieves depends "
+        "above all on the client's own commitment."
+    )
+
+
+def _referral_policy(*, two_party: bool) -> str:
+    # The employee assistance programme and occupational health come with employment.
+    at_work = (
+        ""
+        if two_party
+        else "- the sponsor's employee assistance programme, where there is one\n"
+        "- occupational health\n"
+    )
+    not_told = "anyone" if two_party else "the sponsor"
+    paused = "" if two_party else "; the sponsor is told only that sessions are paused"
+    return (
+        "The coach will suggest other support when the client's needs go beyond what coaching "
+        "can offer: for example signs of serious distress, anxiety or depression, a health "
+        "problem, a legal or financial difficulty, or a workplace dispute. Depending on the "
+        "need, the coach may suggest that the client speaks to:\n"
+        "- their GP\n"
+        "- a counsellor or psychotherapist\n"
+        f"{at_work}"
+        "- another specialist adviser\n\n"
+        "The coach has a duty of care to act in the client's best interests (CDI Code of "
+        "Ethics, principle 7). If the coach believes that coaching is not, for the time being, "
+        "in the client's interest, the coach may pause the coaching for the client's wellbeing "
+        "and agree with the client what support would help and when to resume. A referral or "
+        f"a pause is discussed with the client first, and the reasons are not shared with "
+        f"{not_told} without the client's consent unless a limit of confidentiality "
+        f"applies{paused}."
+    )
+
+
+def _cancellation_terms(*, two_party: bool) -> str:
+    missed = "" if two_party else " The sponsor is told that a session was missed, but not why."
+    parties = "the coach and the client" if two_party else "the coach, the client and the sponsor"
+    return (
+        "A session can be rescheduled without charge by giving at least 48 hours' notice. A "
+        "session cancelled with less than 48 hours' notice, or missed without notice, counts "
+        "as a session used, unless the coach accepts that the reason was beyond the client's "
+        f"control, such as sudden illness or an emergency.{missed}\n\n"
+        "If the coach has to cancel a session, it is rearranged at no cost. If sessions remain "
+        f"unused at the agreed end date, {parties} agree whether to extend the coaching."
+    )
+
+
+def _breach_procedure(*, two_party: bool) -> str:
+    workplace = (
+        ""
+        if two_party
+        else ", or the sponsor's named contact where the risk concerns the workplace"
+    )
+    return (
+        "If the coach believes that a limit of confidentiality applies, the coach follows these "
+        "steps, in this order as far as safety allows:\n"
+        "- Pause the session and tell the client that a confidentiality issue has arisen.\n"
+        "- Clarify the facts with the client (what, who, when and how): this alone may show "
+        "that no disclosure is needed.\n"
+        "- Consult a supervisor, the professional body or the insurer's legal helpline, "
+        "without naming the client.\n"
+        "- Where possible, seek the client's consent to the disclosure, or support the client "
+        "to make the disclosure themselves.\n"
+        "- Disclose only the minimum information necessary.\n"
+        "- Disclose it only to the proper recipient, such as the emergency services, a "
+        f"safeguarding authority or the police{workplace}.\n"
+        "- Agree the method and timing of the disclosure with the client or, where that is not "
+        "possible, inform the client of them.\n"
+        "- Record what was disclosed, to whom, when and on what basis.\n"
+        "- Review the coaching relationship with the client afterwards, including whether and "
+        "how the coaching continues.\n\n"
+        "Where someone is in immediate danger, the coach may contact the emergency services "
+        "first and complete the other steps as soon as possible afterwards."
+    )
+
+
+def _data_controller(*, two_party: bool) -> str:
+    sponsor_data = (
+        ""
+        if two_party
+        else " The sponsor is the data controller for whatever it receives under the sharing "
+        "arrangements, such as attendance reports, and handles it under its own data "
+        "protection policies."
+    )
+    not_sponsor = (
+        ""
+        if two_party
+        else " and are never kept on the sponsor's systems, even when sessions take place on "
+        "the sponsor's premises or video platform"
+    )
+    return (
+        "The coach is the data controller for the coaching notes and the other records the "
+        "coach keeps about the coaching, and handles them under this agreement and data "
+        f"protection law (UK GDPR and the Data Protection Act 2018).{sponsor_data}\n\n"
+        f"Coaching records are kept on systems the coach controls{not_sponsor}. They are "
+        "stored securely and disposed of securely at the end of each retention period (ICF "
+        "Code of Ethics, standard 11). The client may ask the coach for a copy of the "
+        "personal data the coach holds about them."
+    )
+
+
+def _client_confidentiality(*, two_party: bool) -> str:
+    if two_party:
+        topics = "other people, such as colleagues, family or friends"
+        entrusted = "any confidential information about other people or businesses"
+        whose, reported_to = "of others", "anyone"
+    else:
+        topics = "colleagues, managers and the sponsor's business"
+        entrusted = "the sponsor's confidential business information"
+        whose, reported_to = "of others or of the sponsor", "the sponsor"
+    return (
+        f"Coaching often involves talking about {topics}. The client respects the "
+        f"confidentiality of the other people discussed in sessions and of {entrusted}, and "
+        "shares such information only as far as the coaching needs it; the coach keeps it "
+        "confidential.\n\n"
+        f"If the client breaks the confidentiality {whose} in connection with the coaching, "
+        "the coach raises it directly and privately with the client first, to understand what "
+        "happened and agree how to put it right and prevent it happening again. Repeated or "
+        "deliberate breaches may lead the coach to end the coaching. The coach does not report "
+        f"such a breach to {reported_to} unless a limit of confidentiality applies."
+    )
+
+
+def _health_information(*, two_party: bool) -> str:
+    if two_party:
+        return HEALTH_INFORMATION
+    return f"{HEALTH_INFORMATION}\n\n{HEALTH_INFORMATION_SPONSOR}"
+
+
+def _termination_terms(*, two_party: bool) -> str:
+    if two_party:
+        who_may_end, told = "Either party may end this agreement by writing to the other", ""
+        refund_agreed_by, handed_over = "the coach and the client", ""
+    else:
+        who_may_end = "Any party may end this agreement by writing to the other two"
+        told = ", and the sponsor is then told only that the coaching has ended"
+        refund_agreed_by = "the coach and the sponsor"
+        handed_over = ", and nothing confidential is handed to the sponsor"
+    return (
+        f"{who_may_end}, giving the notice set out in this agreement. The client may stop the "
+        f"coaching without giving a reason{told}. The coach may end it without notice where "
+        "continuing would conflict with the coach's code of ethics or the client's wellbeing "
+        "requires it.\n\n"
+        "When the agreement ends early:\n"
+        "- sessions already held, and late cancellations, are paid for\n"
+        "- unused sessions are not charged, and any fee paid in advance for them is refunded "
+        f"in proportion, unless {refund_agreed_by} agree otherwise in writing\n"
+        "- the coach offers the client a closing conversation where appropriate\n"
+        "- records are kept and then securely disposed of according to the retention periods "
+        f"in this agreement{handed_over}\n"
+        "- the duties of confidentiality, and their limits, continue after the agreement ends"
+    )
+
+
+def _amendment_process(*, two_party: bool) -> str:
+    if two_party:
+        reviewers, changes = "The coach and the client", "new goals or a change of circumstances"
+        terms_checked, reminded, signers = "sessions", "the client", "both parties"
+    else:
+        reviewers = "The coach, the client and the sponsor"
+        changes = "new goals, a new line manager or a change of role"
+        terms_checked, reminded, signers = (
+            "sessions, sharing arrangements",
+            "everyone",
+            "all three parties",
+        )
+    return (
+        f"{reviewers} review this agreement together on the review date it sets and at least "
+        f"once a year, and sooner if the situation changes, for example {changes}. The review "
+        f"checks that the goals, {terms_checked} and other terms still fit, and is a moment to "
+        f"remind {reminded} of the limits of confidentiality and of any reporting duties, such "
+        "as safeguarding.\n\n"
+        f"Any change, however small, is made as a new version of the agreement that {signers} "
+        "sign again; until then the signed version stands. Earlier versions are kept with the "
+        "agreement's records."
+    )
+
+
+def ethics_and_complaints(profile: CoachProfile | None, *, two_party: bool = False) -> str:
     """The ethics code, the complaints route and the insurance, from the profile if any."""
     bodies: list[tuple[str, str]] = []  # (body, name), in the profile's order, no repeats
     if profile is not None:
@@ -350,10 +478,10 @@ def ethics_and_complaints(profile: CoachProfile | None) -> str:
         f"conduct, it can be taken to {body_route}. A complaint by the client is kept "
         "as confidential as any other coaching matter."
     )
-    return "\n\n".join([ethics, complaints, _insurance(profile)])
+    return "\n\n".join([ethics, complaints, _insurance(profile, two_party=two_party)])
 
 
-def _insurance(profile: CoachProfile | None) -> str:
+def _insurance(profile: CoachProfile | None, *, two_party: bool) -> str:
     if (
         profile is None
         or not profile.has_insurance()
@@ -362,10 +490,11 @@ def _insurance(profile: CoachProfile | None) -> str:
         return GENERIC_INSURANCE
     amount = profile.insurance_cover_amount
     cover = f", with cover of {_money(amount, profile.insurance_cover_currency)}" if amount else ""
+    told = "the client" if two_party else "the client and the sponsor"
     return (
         f"The coach holds professional indemnity insurance with {profile.insurer.strip()}"
         f"{cover}, valid until {long_date(profile.insurance_expires_on)}. The coach will tell "
-        "the client and the sponsor if this cover lapses or changes before the coaching ends."
+        f"{told} if this cover lapses or changes before the coaching ends."
     )
 
 

@@ -330,6 +330,25 @@ SHARING_PARTS: dict[str, type[Any]] = {
     "prepared_by": terms.PreparedBy,
 }
 PART_LABELS = {"level": "Shared", "method": "How", "timing": "When", "prepared_by": "Prepared by"}
+# Option labels short enough for a table cell, each readable on its own.
+SHORT_LEVELS = {
+    terms.SharingLevel.NEVER: "Never",
+    terms.SharingLevel.CONSENT: "With consent, each time",
+    terms.SharingLevel.APPROVED_SUMMARY: "Summary the client approves",
+    terms.SharingLevel.ROUTINE: "Routinely",
+}
+
+
+def _cell_choices(part: str) -> list[tuple[str, str]]:
+    if part == "level":
+        return [("", "Not decided"), *SHORT_LEVELS.items()]
+    prefix = {"method": "By ", "timing": "", "prepared_by": "Prepared by "}[part]
+    blank = {"method": "How?", "timing": "When?", "prepared_by": "Prepared by?"}[part]
+    options = [
+        (value, (prefix + label) if prefix else label)
+        for value, label in SHARING_PARTS[part].choices
+    ]
+    return [("", blank), *((value, label[0].upper() + label[1:]) for value, label in options)]
 
 
 class SharingForm(StepForm):
@@ -346,12 +365,11 @@ class SharingForm(StepForm):
         matrix = self.instance.sharing_matrix
         for kind in terms.InformationKind:
             for recipient in terms.Recipient:
-                for part, choices in SHARING_PARTS.items():
-                    blank = "Not decided" if part == "level" else "Choose"
+                for part in SHARING_PARTS:
                     to_whom = terms.RECIPIENT_PHRASES[recipient]
                     self.fields[cell_field(kind, recipient, part)] = forms.ChoiceField(
                         label=f"{PART_LABELS[part]}: {kind.label} to {to_whom}",
-                        choices=[("", blank), *choices.choices],
+                        choices=_cell_choices(part),
                         required=False,
                         initial=matrix[kind][recipient][part],
                     )

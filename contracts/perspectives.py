@@ -42,14 +42,11 @@ def parties_for(agreement: Agreement) -> list[Party]:
     return [Party.COACH, Party.CLIENT, Party.SPONSOR]
 
 
-def _subject(recipient: terms.Recipient, reader: Party, agreement: Agreement) -> str:
+def _subject(recipient: terms.Recipient, reader: Party) -> str:
     if reader == Party.SPONSOR and recipient == terms.Recipient.SPONSOR:
         return "You"
-    organisation = agreement.organisation.name if agreement.organisation else "the sponsor"
     if recipient == terms.Recipient.SPONSOR:
-        return (
-            f"{'Your sponsor' if reader == Party.CLIENT else 'The sponsor'}, {organisation} (HR),"
-        )
+        return "Your sponsor" if reader == Party.CLIENT else "The sponsor"
     return "Your line manager" if reader == Party.CLIENT else "The line manager"
 
 
@@ -68,7 +65,7 @@ def sharing_sentence(
     reader: Party,
     agreement: Agreement,
 ) -> SharingStatement:
-    subject = _subject(recipient, reader, agreement)
+    subject = _subject(recipient, reader)
     what = kind.label[0].lower() + kind.label[1:]
     client, client_possessive = _client_name(reader, agreement)
     level = cell["level"]
@@ -98,11 +95,20 @@ def sharing_sentence(
     return SharingStatement(what, recipient.label, True, True, sentence)
 
 
+def recipient_heading(recipient: terms.Recipient, reader: Party, agreement: Agreement) -> str:
+    organisation = agreement.organisation.name if agreement.organisation else "the sponsor"
+    if recipient == terms.Recipient.SPONSOR:
+        who = {Party.CLIENT: "Your sponsor", Party.SPONSOR: "You"}.get(reader, "The sponsor")
+        return f"{who}: HR at {organisation}"
+    who = "Your line manager" if reader == Party.CLIENT else "The line manager"
+    return f"{who} at {organisation}"
+
+
 def sharing_statements(agreement: Agreement, reader: Party) -> dict[str, list[SharingStatement]]:
     """For each recipient, what it will and will not receive, phrased for the reader."""
     matrix = agreement.sharing_matrix
     return {
-        recipient.label: [
+        recipient_heading(recipient, reader, agreement): [
             sharing_sentence(matrix[kind][recipient], kind, recipient, reader, agreement)
             for kind in terms.InformationKind
         ]

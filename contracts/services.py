@@ -24,8 +24,12 @@ def agreement_create(
     *, coach: User, client: Client, template: AgreementTemplate | None, title: str = ""
 ) -> Agreement:
     """A new draft for the client, with the terms of the chosen template (or the built-in one)."""
+    organisation = client.organisation
+    two_party = organisation is None or organisation.is_archived
     if template is None:
-        source: dict[str, Any] = builtin_terms(profile=coach_profile(coach=coach))
+        source: dict[str, Any] = builtin_terms(
+            profile=coach_profile(coach=coach), two_party=two_party
+        )
         template_name = BUILTIN_TEMPLATE_NAME
     else:
         source, template_name = template.terms_data(), template.name
@@ -36,8 +40,7 @@ def agreement_create(
         template_name=template_name,
         **source,
     )
-    organisation = client.organisation
-    if organisation is not None and not organisation.is_archived:
+    if organisation is not None and not two_party:
         agreement.organisation = organisation
         agreement.sponsor_signatory = _default_signatory(organisation)
     else:

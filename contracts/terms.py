@@ -19,7 +19,7 @@ from coaching.models import RecordClass
 class InformationKind(models.TextChoices):
     ATTENDANCE = "attendance", "Attendance and session dates"
     PROGRESS = "progress", "Progress against the agreed goals"
-    THEMES = "themes", "Themes worked on, in general terms"
+    THEMES = "themes", "The general themes of the coaching"
     CONTENT = "content", "What is said in coaching sessions"
     ASSESSMENTS = "assessments", "Assessment and psychometric results"
     FEEDBACK = "feedback", "Stakeholder feedback gathered for the client"

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -6,6 +7,7 @@ import pytest
 from django.db import models
 
 from coaching.models import CoachProfile, Membership, ProfessionalBody
+from contracts import services
 from contracts.default_terms import (
     BUILTIN_TEMPLATE_DESCRIPTION,
     BUILTIN_TEMPLATE_NAME,
@@ -15,11 +17,36 @@ from contracts.default_terms import (
 )
 from contracts.models import AgreementTemplate, Terms
 from contracts.terms import default_limits, default_records, default_sharing
-from tests.conftest import make_coach
+from tests.conftest import make_client, make_coach, make_organisation
 
 # Text fields left blank on purpose: the coach fills them in for each agreement.
 INTENTIONALLY_BLANK = {"session_location", "fee_basis", "jurisdiction_other"}
 PLACEHOLDERS = ("[", "tbd", "todo", "insert", "lorem", "xxx")
+
+# Sections a two-party agreement (a private client, no sponsor) does not show.
+NOT_SHOWN_IN_TWO_PARTY = {
+    "sponsor_responsibilities",
+    "organisational_guidelines",
+    "sharing",
+    "feedback_anonymity",
+}
+SHOWN_TEXTS_IN_TWO_PARTY = (
+    "coach_responsibilities",
+    "client_responsibilities",
+    "nature_of_coaching",
+    "referral_policy",
+    "invoicing_terms",
+    "cancellation_terms",
+    "breach_procedure",
+    "data_controller",
+    "client_confidentiality",
+    "ethics_and_complaints",
+    "health_information",
+    "termination_terms",
+    "amendment_process",
+)
+# Words that only make sense when there is a sponsor.
+SPONSOR_WORDS = re.compile(r"sponsor|organi[sz]ation|line manager|employer|\bHR\b", re.IGNORECASE)
 
 
 def _text_fields() -> list[str]:
@@ -228,3 +255,131 @@ def test_records_use_the_profiles_retention_years() -> None:
     assert records == default_records(profile.retention_years())
     assert records["agreement"]["retention_years"] == 10
     assert records["notes"]["retention_years"] == 5
+
+
+def _sponsor_words_in_two_party_terms(terms: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, text) for every shown text of a two-party agreement that names a sponsor."""
+    return [
+        (name, text)
+        for name, value in terms.items()
+        if name not in NOT_SHOWN_IN_TWO_PARTY
+        for text in _strings(value)
+        if SPONSOR_WORDS.search(text)
+    ]
+
+
+def test_sponsor_words_pattern() -> None:
+    for text in ("The Sponsor", "an organisation's", "Ask HR.", "your line manager", "Employer"):
+        assert SPONSOR_WORDS.search(text), text
+    for text in ("their", "three", "Christopher", "share"):
+        assert not SPONSOR_WORDS.search(text), text
+
+
+def test_two_party_keys_are_exactly_the_terms_fields() -> None:
+    terms = builtin_terms(two_party=True)
+    assert set(terms) == set(Terms.TERMS_FIELDS)
+    assert len(terms) == len(Terms.TERMS_FIELDS)
+
+
+def test_two_party_values_are_valid_for_their_fields() -> None:
+    for name, value in builtin_terms(two_party=True).items():
+        field = Terms._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        field.clean(value, None)
+
+
+def test_two_party_shown_texts_are_filled_in_and_never_mention_a_sponsor() -> None:
+    terms = builtin_terms(two_party=True)
+    long_texts = {
+        name
+        for name in Terms.TERMS_FIELDS
+        if isinstance(Terms._meta.get_field(name), models.TextField)
+    }
+    assert set(SHOWN_TEXTS_IN_TWO_PARTY) == long_texts - NOT_SHOWN_IN_TWO_PARTY
+    for name in SHOWN_TEXTS_IN_TWO_PARTY:
+        assert terms[name].strip(), f"{name} is empty"
+    assert _sponsor_words_in_two_party_terms(terms) == []
+    for placeholder in PLACEHOLDERS:
+        assert all(placeholder not in text.lower() for text in _strings(terms)), placeholder
+
+
+def test_no_standard_limit_of_confidentiality_mentions_a_sponsor() -> None:
+    limits = builtin_terms(two_party=True)["confidentiality_limits"]
+    assert limits == default_limits(jurisdiction="england_wales")
+    for limit in limits:
+        assert not SPONSOR_WORDS.search(limit["title"]), limit
+        assert not SPONSOR_WORDS.search(limit["wording"]), limit
+
+
+def test_two_party_structured_defaults() -> None:
+    terms = builtin_terms(two_party=True)
+    assert terms["payer"] == "client"
+    assert terms["feedback_anonymity"] == ""
+    assert terms["sharing"] == default_sharing()
+    records = terms["records"]
+    assert {name: rule["retention_years"] for name, rule in records.items()} == {
+        name: rule["retention_years"] for name, rule in default_records(None).items()
+    }
+    three_way = builtin_terms()
+    for name in ("goals", "session_count", "session_length_minutes", "notice_days"):
+        assert terms[name] == three_way[name], name
+    # The sponsor's own sections are not shown, and keep the three-way text.
+    assert terms["sponsor_responsibilities"] == three_way["sponsor_responsibilities"]
+    assert terms["organisational_guidelines"] == three_way["organisational_guidelines"]
+
+
+def test_two_party_wording_keeps_the_key_professional_points() -> None:
+    terms = builtin_terms(two_party=True)
+    for not_coaching in (
+        "therapy or counselling",
+        "mentoring or advice",
+        "performance management",
+    ):
+        assert f"- {not_coaching}" in terms["nature_of_coaching"]
+    for support in ("GP", "counsellor", "specialist adviser"):
+        assert support in terms["referral_policy"]
+    assert "principle 7" in terms["referral_policy"]
+    assert "48 hours' notice" in terms["cancellation_terms"]
+    assert "the coach and the client agree" in terms["cancellation_terms"]
+    assert "explicit written consent" in terms["health_information"]
+    assert "standard 11" in terms["data_controller"]
+    assert "confidential information about other people" in terms["client_confidentiality"]
+    assert "end the coaching" in terms["client_confidentiality"]
+    assert terms["termination_terms"].startswith("Either party may end this agreement")
+    amendment = terms["amendment_process"]
+    assert amendment.startswith("The coach and the client review this agreement")
+    assert "at least once a year" in amendment
+    assert "both parties sign again" in amendment
+    steps = [line for line in terms["breach_procedure"].splitlines() if line.startswith("- ")]
+    assert len(steps) == 9
+
+
+@pytest.mark.django_db
+def test_two_party_wording_with_a_profile_never_mentions_a_sponsor() -> None:
+    profile = _insured_icf_profile(insurance_cover_amount=Decimal("1000000.00"))
+    terms = builtin_terms(profile=profile, two_party=True)
+    assert "Hartwell Mutual Insurance" in terms["ethics_and_complaints"]
+    assert "will tell the client if this cover lapses" in terms["ethics_and_complaints"]
+    assert terms["records"]["agreement"]["retention_years"] == 7
+    assert _sponsor_words_in_two_party_terms(terms) == []
+
+
+@pytest.mark.django_db
+def test_a_private_clients_agreement_gets_the_two_party_wording() -> None:
+    coach = make_coach()
+    organisation = make_organisation(coach=coach)
+    sponsored = services.agreement_create(
+        coach=coach, client=make_client(coach=coach, organisation=organisation), template=None
+    )
+    private = services.agreement_create(
+        coach=coach, client=make_client(coach=coach), template=None
+    )
+    organisation.archive()
+    former = services.agreement_create(
+        coach=coach, client=make_client(coach=coach, organisation=organisation), template=None
+    )
+    assert not sponsored.is_two_party
+    assert sponsored.terms_data() == builtin_terms(profile=coach.profile)
+    for agreement in (private, former):
+        assert agreement.is_two_party
+        assert agreement.terms_data() == builtin_terms(profile=coach.profile, two_party=True)

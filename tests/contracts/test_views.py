@@ -21,11 +21,12 @@ def test_the_client_reads_the_matrix_addressed_to_them(signed_in: HttpClient, co
     page = preview(signed_in, agreement, "client")
     assert agreement.organisation is not None
     org = agreement.organisation.name
+    assert f"Your sponsor: HR at {org}" in page
     assert (
-        f"Your sponsor, {org} (HR), will receive attendance and session dates, by email, "
+        "Your sponsor will receive attendance and session dates, by email, "
         "monthly, prepared by the coach." in page
     )
-    assert f"Your sponsor, {org} (HR), will not receive what is said in coaching sessions." in page
+    assert "Your sponsor will not receive what is said in coaching sessions." in page
     assert "Your line manager will not receive the coach&#x27;s notes." in page
     assert "only with your written consent each time" in page
     assert "Your own confidentiality duties" in page
