@@ -25,6 +25,13 @@ SHOTS = [
     ("clients", "/clients/", False),
     ("sponsor", "/organisations/", True),
     ("profile", "/accounts/profile/", False),
+    ("agreements", "/agreements/", False),
+]
+# (file name, view of the demo's complete three-way agreement, section shown)
+VIEWS = [
+    ("view-coach", "preview/coach/", "#s-sharing"),
+    ("view-client", "preview/client/", "#s-sharing"),
+    ("view-sponsor", "preview/sponsor/", "#s-sharing"),
 ]
 
 
@@ -50,6 +57,18 @@ def main(base: str) -> None:
             if name == "sponsor":
                 page.get_by_role("link", name="Northwind Logistics Ltd").click()
             page.screenshot(path=OUT / f"{name}.png", full_page=full_page)
+        page.goto(base + "/agreements/")
+        page.get_by_role("link", name="Leadership coaching for Jordan Ellis").click()
+        agreement_url = page.url
+        page.screenshot(path=OUT / "checklist.png")
+        page.goto(agreement_url + "edit/sharing/")
+        page.screenshot(path=OUT / "builder-sharing.png")
+        for name, path, section in VIEWS:
+            page.goto(agreement_url + path)
+            page.locator(f"section:has({section})").screenshot(path=OUT / f"{name}.png")
+        page.goto(base + "/agreements/")
+        page.get_by_role("link", name="Career coaching for Sam Okafor").click()
+        page.screenshot(path=OUT / "checklist-unfinished.png")
         browser.close()
     print(f"Screenshots written to {OUT}")
 
