@@ -240,6 +240,7 @@ class Agreement(Terms):
     """A three-way (or, for a private client, two-way) coaching agreement."""
 
     coach = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agreements")
+    number = models.PositiveIntegerField(editable=False)
     title = models.CharField(
         max_length=200, help_text="For example: Leadership coaching for Jordan Ellis, 2027."
     )
@@ -284,6 +285,9 @@ class Agreement(Terms):
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["coach", "status"])]
+        constraints = [
+            models.UniqueConstraint("coach", "number", name="agreement_number_unique_per_coach")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -302,7 +306,8 @@ class Agreement(Terms):
 
     @property
     def reference(self) -> str:
-        return f"TRI-{self.pk:05d}" if self.pk else "TRI-new"
+        """The coach's own numbering: nothing about other coaches' volume shows."""
+        return f"TRI-{self.number:04d}" if self.number else "TRI-new"
 
     def default_review_date(self, interval_months: int) -> date | None:
         if self.start_date is None:

@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 
 from coaching.models import Client, ContactRole, Organisation, SponsorContact, User
 from coaching.services import coach_profile
 from contracts.default_terms import BUILTIN_TEMPLATE_NAME, builtin_terms
 from contracts.forms import StepForm
 from contracts.models import Agreement, AgreementStatus, AgreementTemplate, Payer
+
+
+def _next_number(coach: User) -> int:
+    """The coach's next agreement number; the coach's row lock serialises concurrent creates."""
+    User.objects.select_for_update().filter(pk=coach.pk).first()
+    highest = Agreement.objects.filter(coach=coach).aggregate(highest=Max("number"))["highest"]
+    return (highest or 0) + 1
 
 
 def _default_signatory(organisation: Organisation) -> SponsorContact | None:
@@ -35,6 +43,7 @@ def agreement_create(
         source, template_name = template.terms_data(), template.name
     agreement = Agreement(
         coach=coach,
+        number=_next_number(coach),
         client=client,
         title=title.strip() or f"Coaching agreement: {client.name}",
         template_name=template_name,
@@ -69,6 +78,7 @@ def agreement_duplicate(*, agreement: Agreement, client: Client) -> Agreement:
     """A new draft with the same sponsor and terms, for another client."""
     copy = Agreement(
         coach=agreement.coach,
+        number=_next_number(agreement.coach),
         client=client,
         title=f"Coaching agreement: {client.name}",
         status=AgreementStatus.DRAFT,

@@ -241,3 +241,9 @@ def test_new_agreement_offers_the_coachs_own_templates(signed_in: HttpClient, co
     form = signed_in.get(reverse("contracts:agreement-create")).context["form"]
     labels = [label for _, label in form.fields["template"].choices]
     assert labels == ["Standard three-way coaching agreement (built in)", "Mine"]
+
+
+def test_references_count_each_coachs_own_agreements(coach: User, other_coach: User) -> None:
+    make_agreement(coach=other_coach)
+    first, second = make_agreement(coach=coach), make_agreement(coach=coach)
+    assert (first.reference, second.reference) == ("TRI-0001", "TRI-0002")
