@@ -1,6 +1,16 @@
-from django.contrib import admin
+from typing import Any
 
-from contracts.models import Agreement, AgreementTemplate
+from django.contrib import admin
+from django.http import HttpRequest
+
+from contracts.models import (
+    Agreement,
+    AgreementTemplate,
+    AgreementVersion,
+    AuditEvent,
+    Signer,
+    SigningLink,
+)
 
 
 @admin.register(Agreement)
@@ -11,7 +21,15 @@ class AgreementAdmin(admin.ModelAdmin):
     list_select_related = ("coach", "client", "organisation")
     raw_id_fields = ("coach", "client", "organisation", "sponsor_signatory")
     filter_horizontal = ("stakeholders",)
-    readonly_fields = ("template_name", "last_step", "created_at", "updated_at")
+    readonly_fields = (
+        "number",
+        "template_name",
+        "last_step",
+        "audit_head",
+        "audit_count",
+        "created_at",
+        "updated_at",
+    )
 
 
 @admin.register(AgreementTemplate)
@@ -20,3 +38,49 @@ class AgreementTemplateAdmin(admin.ModelAdmin):
     search_fields = ("name", "coach__email")
     list_select_related = ("coach",)
     raw_id_fields = ("coach",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Evidence is looked at, never edited: no adding, changing or deleting here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AgreementVersion)
+class AgreementVersionAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "frozen_at", "completed_at", "ended_at", "sha256")
+    list_filter = ("frozen_at",)
+    search_fields = ("agreement__title", "sha256")
+    list_select_related = ("agreement",)
+
+
+@admin.register(Signer)
+class SignerAdmin(ReadOnlyAdmin):
+    list_display = ("name", "role", "status", "version", "signed_at", "declined_at")
+    list_filter = ("role", "status")
+    search_fields = ("name", "email")
+    list_select_related = ("version__agreement",)
+    exclude = ("code_hash", "drawn_signature")
+
+
+@admin.register(SigningLink)
+class SigningLinkAdmin(ReadOnlyAdmin):
+    list_display = ("signer", "purpose", "created_at", "expires_at", "revoked_at", "last_used_at")
+    list_filter = ("purpose",)
+    list_select_related = ("signer",)
+    exclude = ("token_hash",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("agreement", "seq", "kind", "actor", "at")
+    list_filter = ("kind", "at")
+    search_fields = ("agreement__title", "actor")
+    list_select_related = ("agreement",)

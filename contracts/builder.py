@@ -51,13 +51,13 @@ STEP_TITLES = {step.key: step.title for step in STEPS}
 
 def steps_for(instance: Terms) -> list[Step]:
     """The steps that apply: templates have no parties; private clients share nothing."""
-    is_agreement = isinstance(instance, Agreement)
-    two_party = isinstance(instance, Agreement) and instance.is_two_party
-    return [
-        step
-        for step in STEPS
-        if (is_agreement or not step.agreement_only) and not (two_party and step.sponsor_only)
-    ]
+    if isinstance(instance, Agreement):
+        return agreement_steps(two_party=instance.is_two_party)
+    return [step for step in STEPS if not step.agreement_only]
+
+
+def agreement_steps(*, two_party: bool) -> list[Step]:
+    return [step for step in STEPS if not (two_party and step.sponsor_only)]
 
 
 def find_step(instance: Terms, key: str) -> Step | None:

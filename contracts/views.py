@@ -20,6 +20,7 @@ from contracts.default_terms import BUILTIN_TEMPLATE_DESCRIPTION, BUILTIN_TEMPLA
 from contracts.forms import DuplicateForm, NewAgreementForm, TemplateForm
 from contracts.models import Agreement, AgreementStatus, AgreementTemplate, Terms
 from contracts.perspectives import Party, document_context, parties_for
+from contracts.snapshot import agreement_snapshot
 
 PAGE_SIZE = 25
 
@@ -121,7 +122,7 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
             "progress": progress,
             "resume": resume,
             "step_titles": builder.STEP_TITLES,
-            "parties": parties_for(agreement),
+            "parties": parties_for(two_party=agreement.is_two_party),
             "stakeholders": list(agreement.stakeholders.all()),
         },
     )
@@ -168,10 +169,11 @@ def agreement_preview(request: CoachRequest, pk: int, party: str) -> HttpRespons
         reader = Party(party)
     except ValueError:
         raise Http404("No such party.") from None
-    if reader not in parties_for(agreement):
+    parties = parties_for(two_party=agreement.is_two_party)
+    if reader not in parties:
         raise Http404("This agreement has no sponsor.")
-    context = document_context(agreement, reader)
-    context["parties"] = parties_for(agreement)
+    context = document_context(agreement_snapshot(agreement), reader)
+    context.update(agreement=agreement, parties=parties)
     return render(request, "contracts/agreement_preview.html", context)
 
 

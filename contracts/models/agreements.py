@@ -214,6 +214,22 @@ class AgreementTemplate(Terms):
         return reverse("contracts:template-edit", args=[self.pk])
 
 
+class SigningOrder(models.TextChoices):
+    PARALLEL = "parallel", "Everyone at the same time"
+    CLIENT_FIRST = "client_first", "The client, then the sponsor, then the coach"
+    SPONSOR_FIRST = "sponsor_first", "The sponsor, then the client, then the coach"
+    COACH_FIRST = "coach_first", "The coach, then the client, then the sponsor"
+
+    def sequence(self) -> list[str]:
+        """Roles in signing order; an empty list means all at once."""
+        return {
+            "parallel": [],
+            "client_first": ["client", "sponsor", "coach"],
+            "sponsor_first": ["sponsor", "client", "coach"],
+            "coach_first": ["coach", "client", "sponsor"],
+        }[self.value]
+
+
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SENT = "sent", "Sent for signature"
@@ -275,7 +291,21 @@ class Agreement(Terms):
     start_date = models.DateField("coaching starts", null=True, blank=True)
     end_date = models.DateField("coaching ends", null=True, blank=True)
     review_date = models.DateField("review the agreement on", null=True, blank=True)
+    signing_order = models.CharField(
+        "signing order",
+        max_length=20,
+        choices=SigningOrder.choices,
+        default=SigningOrder.PARALLEL,
+    )
+    require_email_code = models.BooleanField(
+        "ask signers for a code sent by email",
+        default=False,
+        help_text="Before signing, client and sponsor enter a 6-digit code emailed to them.",
+    )
     template_name = models.CharField("made from", max_length=150, blank=True, editable=False)
+    # The head of this agreement's hash-chained audit trail (see contracts.audit).
+    audit_head = models.CharField(max_length=64, blank=True, editable=False)
+    audit_count = models.PositiveIntegerField(default=0, editable=False)
     last_step = models.CharField(max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -303,6 +333,10 @@ class Agreement(Terms):
     @property
     def is_editable(self) -> bool:
         return self.status == AgreementStatus.DRAFT
+
+    @property
+    def is_out_for_signature(self) -> bool:
+        return self.status in {AgreementStatus.SENT, AgreementStatus.PARTLY_SIGNED}
 
     @property
     def reference(self) -> str:

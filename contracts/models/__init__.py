@@ -1,0 +1,50 @@
+"""Models of the contracts app, one module per capability."""
+
+from contracts.models.agreements import (
+    Agreement,
+    AgreementQuerySet,
+    AgreementStatus,
+    AgreementTemplate,
+    FeeBasis,
+    FeedbackAnonymity,
+    Payer,
+    RecordingPolicy,
+    SessionFormat,
+    SigningOrder,
+    Terms,
+    TestimonialPolicy,
+    add_months,
+)
+from contracts.models.audit import AuditEvent, AuditEventKind
+from contracts.models.signing import (
+    AgreementVersion,
+    LinkPurpose,
+    Signer,
+    SignerRole,
+    SignerStatus,
+    SigningLink,
+)
+
+__all__ = [
+    "Agreement",
+    "AgreementQuerySet",
+    "AgreementStatus",
+    "AgreementTemplate",
+    "AgreementVersion",
+    "AuditEvent",
+    "AuditEventKind",
+    "FeeBasis",
+    "FeedbackAnonymity",
+    "LinkPurpose",
+    "Payer",
+    "RecordingPolicy",
+    "SessionFormat",
+    "Signer",
+    "SignerRole",
+    "SignerStatus",
+    "SigningLink",
+    "SigningOrder",
+    "Terms",
+    "TestimonialPolicy",
+    "add_months",
+]

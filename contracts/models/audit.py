@@ -1,0 +1,59 @@
+"""The audit trail: append-only events, hash-chained per agreement (see contracts.audit)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from contracts.models.agreements import Agreement
+from contracts.models.signing import AgreementVersion, Signer
+
+
+class AuditEventKind(models.TextChoices):
+    VERSION_FROZEN = "version_frozen", "Version frozen"
+    SENT = "sent", "Sent for signature"
+    EMAIL_HANDED_OVER = "email_handed_over", "Email handed to the mail server"
+    VIEWED = "viewed", "Viewed"
+    CODE_SENT = "code_sent", "Code sent"
+    CODE_VERIFIED = "code_verified", "Code verified"
+    CODE_FAILED = "code_failed", "Wrong code entered"
+    DISCLOSURE_ACCEPTED = "disclosure_accepted", "Electronic records disclosure accepted"
+    LIMIT_CONFIRMED = "limit_confirmed", "Limit of confidentiality confirmed"
+    SHARING_CONFIRMED = "sharing_confirmed", "Sharing rule confirmed"
+    AUTHORITY_CONFIRMED = "authority_confirmed", "Authority to sign confirmed"
+    SIGNED = "signed", "Signed"
+    DECLINED = "declined", "Declined"
+    VOIDED = "voided", "Voided"
+    REMINDER_SENT = "reminder_sent", "Reminder sent"
+    COMPLETED = "completed", "Completed"
+    DOWNLOADED = "downloaded", "Downloaded"
+    REOPENED = "reopened", "Reopened as a new draft"
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to an agreement. Never updated or deleted."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=AuditEventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    signer = models.ForeignKey(
+        Signer, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    actor = models.CharField(max_length=300)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    version_hash = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["agreement", "seq"]
+        constraints = [models.UniqueConstraint("agreement", "seq", name="audit_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} #{self.seq} {self.get_kind_display()}"
