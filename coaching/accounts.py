@@ -28,7 +28,7 @@ from coaching.scoping import get_owned_or_404
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("coaching:home")
-    form = SignUpForm(request.POST or None, ip=client_ip(request))
+    form = SignUpForm(request.POST if request.method == "POST" else None, ip=client_ip(request))
     if request.method == "POST" and form.is_valid():
         coach = services.coach_sign_up(
             email=form.cleaned_data["email"],
@@ -79,8 +79,12 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view()
 def profile(request: CoachRequest) -> HttpResponse:
     coach = request.user
     profile = services.coach_profile(coach=coach)
-    account_form = AccountForm(request.POST or None, instance=coach, prefix="account")
-    profile_form = ProfileForm(request.POST or None, instance=profile, prefix="profile")
+    account_form = AccountForm(
+        request.POST if request.method == "POST" else None, instance=coach, prefix="account"
+    )
+    profile_form = ProfileForm(
+        request.POST if request.method == "POST" else None, instance=profile, prefix="profile"
+    )
     if request.method == "POST" and account_form.is_valid() and profile_form.is_valid():
         services.coach_update_profile(account_form=account_form, profile_form=profile_form)
         messages.success(request, "Your profile is saved.")
@@ -98,7 +102,7 @@ def profile(request: CoachRequest) -> HttpResponse:
 
 @login_required
 def membership_create(request: CoachRequest) -> HttpResponse:
-    form = MembershipForm(request.POST or None)
+    form = MembershipForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         form.instance.coach = request.user
         form.save()
@@ -110,7 +114,7 @@ def membership_create(request: CoachRequest) -> HttpResponse:
 @login_required
 def membership_edit(request: CoachRequest, pk: int) -> HttpResponse:
     membership = get_owned_or_404(Membership, request.user, pk=pk)
-    form = MembershipForm(request.POST or None, instance=membership)
+    form = MembershipForm(request.POST if request.method == "POST" else None, instance=membership)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Your {membership.body_name} membership is saved.")

@@ -161,6 +161,14 @@ if EMAIL_DELIVERY == "smtp":
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+# Signing: how long emailed links and codes live, and when pending signers are reminded.
+SIGNING_LINK_DAYS = envint("SIGNING_LINK_DAYS", 14, minimum=1)
+COPY_LINK_DAYS = envint("COPY_LINK_DAYS", 90, minimum=1)
+SIGNING_CODE_MINUTES = 10
+SIGNING_CODE_TRIES = 5
+SIGNING_REMINDER_DAYS = envint("SIGNING_REMINDER_DAYS", 3, minimum=1)
+SIGNING_REMINDERS_MAX = envint("SIGNING_REMINDERS_MAX", 3, minimum=0)
+
 # Background work goes through django.tasks: run at once in development and tests,
 # by the django-tasks-db worker (`manage.py db_worker`) in production.
 TASKS_BACKEND = envchoice("TASKS_BACKEND", "immediate", {"immediate", "database"})

@@ -83,7 +83,9 @@ def client_list(request: CoachRequest) -> HttpResponse:
 @login_required
 def client_create(request: CoachRequest) -> HttpResponse:
     initial = {"organisation": _organisation_from_query(request)}
-    form = ClientForm(request.POST or None, coach=request.user, initial=initial)
+    form = ClientForm(
+        request.POST if request.method == "POST" else None, coach=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         client = form.save()
         messages.success(request, f"{client.name} is added to your clients.")
@@ -100,7 +102,9 @@ def client_detail(request: CoachRequest, pk: int) -> HttpResponse:
 @login_required
 def client_edit(request: CoachRequest, pk: int) -> HttpResponse:
     client = get_owned_or_404(Client, request.user, pk=pk)
-    form = ClientForm(request.POST or None, instance=client, coach=request.user)
+    form = ClientForm(
+        request.POST if request.method == "POST" else None, instance=client, coach=request.user
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"{client.name}'s details are saved.")
@@ -141,7 +145,7 @@ def organisation_list(request: CoachRequest) -> HttpResponse:
 
 @login_required
 def organisation_create(request: CoachRequest) -> HttpResponse:
-    form = OrganisationForm(request.POST or None, coach=request.user)
+    form = OrganisationForm(request.POST if request.method == "POST" else None, coach=request.user)
     if request.method == "POST" and form.is_valid():
         organisation = form.save()
         messages.success(
@@ -168,7 +172,11 @@ def organisation_detail(request: CoachRequest, pk: int) -> HttpResponse:
 @login_required
 def organisation_edit(request: CoachRequest, pk: int) -> HttpResponse:
     organisation = get_owned_or_404(Organisation, request.user, pk=pk)
-    form = OrganisationForm(request.POST or None, instance=organisation, coach=request.user)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None,
+        instance=organisation,
+        coach=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"{organisation.name} is saved.")
@@ -201,7 +209,9 @@ def contact_list(request: CoachRequest) -> HttpResponse:
 @login_required
 def contact_create(request: CoachRequest) -> HttpResponse:
     initial = {"organisation": _organisation_from_query(request)}
-    form = SponsorContactForm(request.POST or None, coach=request.user, initial=initial)
+    form = SponsorContactForm(
+        request.POST if request.method == "POST" else None, coach=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         contact = form.save()
         messages.success(request, f"{contact.name} is added to {contact.organisation.name}.")
@@ -212,7 +222,9 @@ def contact_create(request: CoachRequest) -> HttpResponse:
 @login_required
 def contact_edit(request: CoachRequest, pk: int) -> HttpResponse:
     contact = get_owned_or_404(SponsorContact, request.user, pk=pk)
-    form = SponsorContactForm(request.POST or None, instance=contact, coach=request.user)
+    form = SponsorContactForm(
+        request.POST if request.method == "POST" else None, instance=contact, coach=request.user
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"{contact.name}'s details are saved.")

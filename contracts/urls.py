@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views
+from contracts import signing_views, views
 
 app_name = "contracts"
 
@@ -15,6 +15,23 @@ urlpatterns = [
         name="agreement-preview",
     ),
     path("agreements/<int:pk>/duplicate/", views.agreement_duplicate, name="agreement-duplicate"),
+    path("agreements/<int:pk>/send/", signing_views.agreement_send, name="agreement-send"),
+    path("agreements/<int:pk>/sign/", signing_views.coach_sign, name="coach-sign"),
+    path("agreements/<int:pk>/void/", signing_views.agreement_void, name="agreement-void"),
+    path("agreements/<int:pk>/reopen/", signing_views.agreement_reopen, name="agreement-reopen"),
+    path(
+        "agreements/<int:pk>/resend/<int:signer>/",
+        signing_views.signer_resend,
+        name="signer-resend",
+    ),
+    path("agreements/<int:pk>/audit/", signing_views.agreement_audit, name="agreement-audit"),
+    # Client and sponsor, by emailed link (no account)
+    path("sign/<str:token>/", signing_views.sign, name="sign"),
+    path("sign/<str:token>/code/", signing_views.send_code, name="sign-code"),
+    path("sign/<str:token>/verify/", signing_views.verify_code, name="sign-verify"),
+    path("sign/<str:token>/decline/", signing_views.decline, name="sign-decline"),
+    path("signed/", signing_views.signed, name="signed"),
+    path("copy/<str:token>/", signing_views.copy, name="copy"),
     path("templates/", views.template_list, name="template-list"),
     path("templates/new/", views.template_create, name="template-create"),
     path("templates/<int:pk>/", views.template_edit, name="template-edit"),

@@ -15,11 +15,20 @@ from coaching.http import CoachRequest
 from coaching.models import Organisation
 from coaching.scoping import get_owned_or_404
 from contracts import builder, services
+from contracts.audit import verify_trail
 from contracts.checks import agreement_problems
 from contracts.default_terms import BUILTIN_TEMPLATE_DESCRIPTION, BUILTIN_TEMPLATE_NAME
 from contracts.forms import DuplicateForm, NewAgreementForm, TemplateForm
-from contracts.models import Agreement, AgreementStatus, AgreementTemplate, Terms
+from contracts.models import (
+    Agreement,
+    AgreementStatus,
+    AgreementTemplate,
+    SignerRole,
+    SignerStatus,
+    Terms,
+)
 from contracts.perspectives import Party, document_context, parties_for
+from contracts.signing import current_version
 from contracts.snapshot import agreement_snapshot
 
 PAGE_SIZE = 25
@@ -64,7 +73,9 @@ def agreement_create(request: CoachRequest) -> HttpResponse:
     initial = (
         {"client": request.GET.get("client")} if request.GET.get("client", "").isdigit() else {}
     )
-    form = NewAgreementForm(request.POST or None, coach=request.user, initial=initial)
+    form = NewAgreementForm(
+        request.POST if request.method == "POST" else None, coach=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         choice = form.cleaned_data["template"]
         template = (
@@ -108,14 +119,24 @@ def _progress(instance: Terms, problems: list[Any]) -> list[dict[str, Any]]:
 @login_required
 def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk)
-    problems = agreement_problems(agreement)
+    problems = agreement_problems(agreement) if agreement.is_editable else []
     progress = _progress(agreement, problems)
     resume = next((item["step"] for item in progress if not item["complete"]), None)
+    version = current_version(agreement)
+    signers = list(version.signers.all()) if version else []
     return render(
         request,
         "contracts/agreement_detail.html",
         {
             "agreement": agreement,
+            "version": version,
+            "signers": [s for s in signers if s.signs],
+            "observers": [s for s in signers if not s.signs],
+            "coach_to_sign": any(
+                s.role == SignerRole.COACH and s.status == SignerStatus.INVITED for s in signers
+            )
+            and agreement.is_out_for_signature,
+            "trail": verify_trail(agreement),
             "problems": problems,
             "blocking": [p for p in problems if p.blocks_sending],
             "warnings": [p for p in problems if not p.blocks_sending],
@@ -137,7 +158,12 @@ def agreement_step(request: CoachRequest, pk: int, step: str) -> HttpResponse:
     if not agreement.is_editable:
         messages.info(request, "This agreement has been sent, so its terms can no longer change.")
         return redirect(agreement)
-    form = builder.step_form(current, agreement, coach=request.user, data=request.POST or None)
+    form = builder.step_form(
+        current,
+        agreement,
+        coach=request.user,
+        data=request.POST if request.method == "POST" else None,
+    )
     if request.method == "POST" and form.is_valid():
         services.agreement_save_step(form=form, step_key=current.key)
         following = builder.next_step(agreement, current)
@@ -180,7 +206,7 @@ def agreement_preview(request: CoachRequest, pk: int, party: str) -> HttpRespons
 @login_required
 def agreement_duplicate(request: CoachRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk)
-    form = DuplicateForm(request.POST or None, agreement=agreement)
+    form = DuplicateForm(request.POST if request.method == "POST" else None, agreement=agreement)
     if request.method == "POST" and form.is_valid():
         copy = services.agreement_duplicate(
             agreement=agreement, client=form.cleaned_data["client"]
@@ -220,7 +246,7 @@ def template_create(request: CoachRequest) -> HttpResponse:
         if source_id.isdigit()
         else None
     )
-    form = TemplateForm(request.POST or None, coach=request.user)
+    form = TemplateForm(request.POST if request.method == "POST" else None, coach=request.user)
     if request.method == "POST" and form.is_valid():
         template = services.template_create(
             coach=request.user,
@@ -236,7 +262,9 @@ def template_create(request: CoachRequest) -> HttpResponse:
 @login_required
 def template_edit(request: CoachRequest, pk: int) -> HttpResponse:
     template = get_owned_or_404(AgreementTemplate, request.user, pk=pk)
-    form = TemplateForm(request.POST or None, instance=template, coach=request.user)
+    form = TemplateForm(
+        request.POST if request.method == "POST" else None, instance=template, coach=request.user
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"“{template.name}” is saved.")
@@ -254,7 +282,12 @@ def template_step(request: CoachRequest, pk: int, step: str) -> HttpResponse:
     current = builder.find_step(template, step)
     if current is None:
         raise Http404("No such step.")
-    form = builder.step_form(current, template, coach=request.user, data=request.POST or None)
+    form = builder.step_form(
+        current,
+        template,
+        coach=request.user,
+        data=request.POST if request.method == "POST" else None,
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         following = builder.next_step(template, current)

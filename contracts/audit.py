@@ -1,0 +1,172 @@
+"""The audit trail: append-only, hash-chained events for each agreement.
+
+Every event's hash covers its own fields and the previous event's hash; the
+agreement keeps the hash and number of its latest event. Editing, deleting or
+reordering any event, or cutting the tail of the trail, breaks the chain, and
+`verify_trail()` says where. Events are appended under the agreement's row lock,
+so concurrent requests build one chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from coaching.http import client_ip
+from contracts.models import Agreement, AgreementVersion, AuditEvent, AuditEventKind, Signer
+from contracts.snapshot import canonical_json
+
+USER_AGENT_LIMIT = 500
+
+
+def _event_digest(
+    *,
+    agreement_id: int,
+    seq: int,
+    kind: str,
+    at: datetime,
+    version_id: int | None,
+    signer_id: int | None,
+    actor: str,
+    ip_address: str | None,
+    user_agent: str,
+    version_hash: str,
+    data: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    fields = {
+        "agreement": agreement_id,
+        "seq": seq,
+        "kind": kind,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "version": version_id,
+        "signer": signer_id,
+        "actor": actor,
+        "ip": ip_address,
+        "user_agent": user_agent,
+        "version_hash": version_hash,
+        "data": data,
+        "prev": prev_hash,
+    }
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def _normalised_ip(raw: str) -> str | None:
+    """The address as the database will store it (so the hash survives a round trip)."""
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return None
+
+
+def request_facts(request: HttpRequest | None) -> tuple[str | None, str]:
+    """The caller's IP address and user agent, as evidence."""
+    if request is None:
+        return None, ""
+    ip = _normalised_ip(client_ip(request))
+    return ip, str(request.META.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LIMIT]
+
+
+def record_event(
+    agreement: Agreement,
+    kind: AuditEventKind,
+    *,
+    actor: str,
+    version: AgreementVersion | None = None,
+    signer: Signer | None = None,
+    request: HttpRequest | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the agreement's trail.
+
+    Takes the agreement's row lock (or relies on the caller's) so that the chain
+    stays linear; the caller's transaction decides whether the event persists.
+    """
+    with transaction.atomic():
+        head = (
+            Agreement.objects.select_for_update()
+            .values("audit_head", "audit_count")
+            .get(pk=agreement.pk)
+        )
+        ip, user_agent = request_facts(request)
+        version_hash = version.sha256 if version else ""
+        payload = data or {}
+        event = AuditEvent(
+            agreement=agreement,
+            seq=head["audit_count"] + 1,
+            kind=kind,
+            at=timezone.now(),
+            version=version,
+            signer=signer,
+            actor=actor,
+            ip_address=ip,
+            user_agent=user_agent,
+            version_hash=version_hash,
+            data=payload,
+            prev_hash=head["audit_head"],
+        )
+        event.hash = _digest_of(event)
+        event.save()
+        Agreement.objects.filter(pk=agreement.pk).update(
+            audit_head=event.hash, audit_count=event.seq
+        )
+        agreement.audit_head, agreement.audit_count = event.hash, event.seq
+        return event
+
+
+def _digest_of(event: AuditEvent) -> str:
+    return _event_digest(
+        agreement_id=event.agreement_id,
+        seq=event.seq,
+        kind=event.kind,
+        at=event.at,
+        version_id=event.version_id,
+        signer_id=event.signer_id,
+        actor=event.actor,
+        ip_address=event.ip_address,
+        user_agent=event.user_agent,
+        version_hash=event.version_hash,
+        data=event.data,
+        prev_hash=event.prev_hash,
+    )
+
+
+@dataclass(frozen=True)
+class TrailReport:
+    agreement_id: int
+    events: int
+    problems: list[str]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify_trail(agreement: Agreement) -> TrailReport:
+    """Recompute the chain; report every event that was edited, removed or reordered."""
+    head = Agreement.objects.values("audit_head", "audit_count").get(pk=agreement.pk)
+    problems: list[str] = []
+    previous, expected_seq = "", 1
+    events = AuditEvent.objects.filter(agreement_id=agreement.pk).order_by("seq")
+    count = 0
+    for event in events.iterator():
+        count += 1
+        if event.seq != expected_seq:
+            problems.append(f"Event {expected_seq} is missing (found {event.seq} next).")
+        if event.prev_hash != previous:
+            problems.append(f"Event {event.seq} does not follow the event before it.")
+        if _digest_of(event) != event.hash:
+            problems.append(f"Event {event.seq} ({event.get_kind_display()}) was changed.")
+        previous, expected_seq = event.hash, event.seq + 1
+    if count != head["audit_count"] or previous != head["audit_head"]:
+        problems.append(
+            f"The trail should end at event {head['audit_count']}; events were removed."
+        )
+    return TrailReport(agreement_id=agreement.pk, events=count, problems=problems)
