@@ -216,11 +216,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "coaching.logs.RedactSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {
-        # django.request logs the path of every 4xx; paths may one day carry tokens.
+        # One handler for Django's messages (its default one would print them twice).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # django.request logs the path of every 4xx, and signing paths carry tokens.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING" if not DEBUG else "INFO"},
+        # Tasks run inside the request in development: their start and end are noise.
+        "django.tasks": {"level": "INFO" if TASKS_BACKEND == "database" else "WARNING"},
     },
 }

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from coaching import services
 from coaching.models import (
@@ -19,10 +20,22 @@ from coaching.models import (
     User,
 )
 from contracts import services as contracts_services
-from contracts.models import Agreement, FeeBasis, SessionFormat
+from contracts import signing
+from contracts.models import Agreement, FeeBasis, SessionFormat, Signer, SignerRole
 
 DEMO_EMAIL = "coach@demo.tripartite.example"
 DEMO_PASSWORD = "demo-coach-2026"  # noqa: S105 - a published demo login, never in production
+QUIET_MAIL = "django.core.mail.backends.dummy.EmailBackend"
+
+
+def _demo_signature(person: Signer) -> signing.Signature:
+    terms = person.version.snapshot["terms"]
+    return signing.Signature(
+        typed_name=person.name,
+        intent="Sign the agreement",
+        limits=[item["key"] for item in terms["confidentiality_limits"]],
+        authority=person.role == SignerRole.SPONSOR,
+    )
 
 
 class Command(BaseCommand):
@@ -64,9 +77,17 @@ class Command(BaseCommand):
         )
 
     def _agreements(self, coach: User) -> None:
-        """A complete three-way draft, an unfinished one and a private client's agreement."""
+        """Agreements in several states: ready to send, unfinished, partly signed, signed.
+
+        Signatures go through the signing services, so the demo's audit trails are real.
+        Their emails are not printed: only what the coach does from now on is.
+        """
         if Agreement.objects.for_coach(coach).exists():
             return
+        with override_settings(MAILERS={"default": {"BACKEND": QUIET_MAIL}}):
+            self._seed_agreements(coach)
+
+    def _seed_agreements(self, coach: User) -> None:
         clients = {client.name: client for client in Client.objects.for_coach(coach)}
         northwind = Organisation.objects.get(coach=coach, name="Northwind Logistics Ltd")
 
@@ -119,6 +140,29 @@ class Command(BaseCommand):
         riley.fee_basis, riley.fee_amount = FeeBasis.PER_SESSION, Decimal("150.00")
         riley.session_format = SessionFormat.VIDEO
         riley.save()
+        version = signing.agreement_send(agreement=riley, coach=coach)
+        for person in version.signers.order_by("role"):
+            signing.signer_sign(signer=person, signature=_demo_signature(person))
+
+        casey = contracts_services.agreement_create(
+            coach=coach,
+            client=clients["Casey Patel"],
+            template=None,
+            title="Leadership coaching for Casey Patel",
+        )
+        jordan.copy_terms_to(casey)
+        casey.goals = [
+            {
+                "goal": "Prepare for the regional manager role",
+                "measure": "A development plan agreed with the line manager by the midpoint",
+            }
+        ]
+        casey.start_date, casey.end_date = date(2026, 12, 7), date(2027, 6, 4)
+        casey.review_date = date(2027, 3, 8)
+        casey.save()
+        version = signing.agreement_send(agreement=casey, coach=coach)
+        client_signer = version.signers.get(role=SignerRole.CLIENT)
+        signing.signer_sign(signer=client_signer, signature=_demo_signature(client_signer))
 
     def _people(self, coach: User) -> None:
         northwind, _ = Organisation.objects.get_or_create(
@@ -148,6 +192,7 @@ class Command(BaseCommand):
             )
         clients = [
             ("Jordan Ellis", "jordan.ellis@northwind.example", "Operations Manager", northwind),
+            ("Casey Patel", "casey.patel@northwind.example", "Team Leader", northwind),
             ("Sam Okafor", "sam.okafor@northwind.example", "Finance Lead", northwind),
             ("Riley Chen", "riley.chen@example.com", "Freelance designer", None),
         ]

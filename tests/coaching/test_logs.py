@@ -1,0 +1,36 @@
+import io
+import logging
+import logging.config
+
+from django.conf import settings
+
+from coaching.logs import RedactSecrets
+
+
+def test_tokens_in_logged_paths_are_redacted() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactSecrets())
+    logger = logging.getLogger("tests.redaction")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning('"GET %s HTTP/1.1" 404', "/sign/Zr8Q-long_secret_token_123/")
+        logger.warning("Not Found: /copy/AbCdEf123456/")
+        logger.warning("GET /accounts/password/reset/MQ/cbk5j2-5f0e3a1c9b/ 200")
+        logger.warning("GET /agreements/4/ 200")
+    finally:
+        logger.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert lines == [
+        '"GET /sign/[redacted]/ HTTP/1.1" 404',
+        "Not Found: /copy/[redacted]/",
+        "GET /accounts/password/reset/MQ/[redacted]/ 200",
+        "GET /agreements/4/ 200",
+    ]
+
+
+def test_the_console_handler_uses_the_redaction() -> None:
+    logging.config.dictConfig(settings.LOGGING)
+    console = next(h for h in logging.getLogger("django").handlers if h.name == "console")
+    assert any(isinstance(f, RedactSecrets) for f in console.filters)
