@@ -198,8 +198,11 @@ def agreement_preview(request: CoachRequest, pk: int, party: str) -> HttpRespons
     parties = parties_for(two_party=agreement.is_two_party)
     if reader not in parties:
         raise Http404("This agreement has no sponsor.")
-    context = document_context(agreement_snapshot(agreement), reader)
-    context.update(agreement=agreement, parties=parties)
+    # Once sent, the parties read the frozen version; a draft is shown as it stands.
+    version = None if agreement.is_editable else current_version(agreement)
+    snapshot = version.snapshot if version else agreement_snapshot(agreement)
+    context = document_context(snapshot, reader)
+    context.update(agreement=agreement, parties=parties, version=version)
     return render(request, "contracts/agreement_preview.html", context)
 
 

@@ -42,8 +42,21 @@ def sign_in(page: Page, base: str) -> None:
     page.click("button[type=submit]")
 
 
+def sponsor_link() -> str:
+    """A fresh signing link for the demo's pending sponsor signature (development only)."""
+    from contracts.links import issue_link
+    from contracts.models import LinkPurpose, Signer, SignerStatus
+
+    pending = Signer.objects.filter(role="sponsor", status=SignerStatus.INVITED).first()
+    if pending is None:
+        raise SystemExit("The demo has no pending sponsor signature: run `make run` afresh.")
+    token, _ = issue_link(pending, LinkPurpose.SIGN)
+    return f"/sign/{token}/"
+
+
 def main(base: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    signing_path = sponsor_link()  # before Playwright starts its event loop
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
@@ -69,6 +82,14 @@ def main(base: str) -> None:
         page.goto(base + "/agreements/")
         page.get_by_role("link", name="Career coaching for Sam Okafor").click()
         page.screenshot(path=OUT / "checklist-unfinished.png")
+        page.goto(base + "/agreements/")
+        page.get_by_role("link", name="Leadership coaching for Casey Patel").click()
+        page.screenshot(path=OUT / "signatures.png")
+        page.goto(page.url + "audit/")
+        page.screenshot(path=OUT / "audit-trail.png")
+        signer = browser.new_page(viewport={"width": 1000, "height": 900})
+        signer.goto(base + signing_path)
+        signer.locator("form.signing-box").screenshot(path=OUT / "signing.png")
         browser.close()
     print(f"Screenshots written to {OUT}")
 

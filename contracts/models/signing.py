@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from coaching.models import Client, SponsorContact
-from contracts.models.agreements import Agreement
+from contracts.models.agreements import Agreement, SigningOrder
 
 
 class AgreementVersion(models.Model):
@@ -34,6 +34,10 @@ class AgreementVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference} v{self.number}"
+
+    @property
+    def signing_order_label(self) -> str:
+        return SigningOrder(self.signing_order).label
 
     @property
     def fingerprint(self) -> str:

@@ -3,7 +3,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from coaching.models import User
-from contracts import terms
+from contracts import signing, terms
 from contracts.models import Agreement, AgreementStatus, AgreementTemplate
 from contracts.services import template_create
 from tests.conftest import make_agreement, make_client, make_contact
@@ -247,3 +247,15 @@ def test_references_count_each_coachs_own_agreements(coach: User, other_coach: U
     make_agreement(coach=other_coach)
     first, second = make_agreement(coach=coach), make_agreement(coach=coach)
     assert (first.reference, second.reference) == ("TRI-0001", "TRI-0002")
+
+
+def test_a_sent_agreement_is_previewed_as_frozen(signed_in: HttpClient, coach: User) -> None:
+    agreement = make_agreement(coach=coach, complete=True)
+    signing.agreement_send(agreement=agreement, coach=coach)
+    original = agreement.client.name
+    agreement.client.name = "Renamed After Sending"
+    agreement.client.save()
+    page = preview(signed_in, agreement, "coach")
+    assert original in page
+    assert "Renamed After Sending" not in page
+    assert "version 1" in page
