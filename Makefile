@@ -21,6 +21,7 @@ FIND_PYTHON := for c in python3.13 python3.12 \
 run: $(STAMP)
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py create_seal_certificate
 	$(PY) manage.py load_demo
 	@echo "Tripartite is running at http://127.0.0.1:8000 (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:8000

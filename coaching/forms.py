@@ -185,6 +185,7 @@ class ProfileForm(forms.ModelForm):
             "insurance_cover_amount",
             "insurance_cover_currency",
             "insurance_expires_on",
+            "paper_size",
             "review_interval_months",
             *(f"retention_{record_class}_years" for record_class in RecordClass),
         )

@@ -107,6 +107,11 @@ def _retention_field(years: int, record_class: RecordClass) -> models.PositiveSm
     )
 
 
+class PaperSize(models.TextChoices):
+    A4 = "A4", "A4"
+    LETTER = "letter", "US Letter"
+
+
 class CoachProfile(models.Model):
     """The coach's practice, credentials and defaults for new agreements."""
 
@@ -133,6 +138,9 @@ class CoachProfile(models.Model):
     )
     insurance_expires_on = models.DateField("insurance expiry date", null=True, blank=True)
 
+    paper_size = models.CharField(
+        "paper size of PDFs", max_length=10, choices=PaperSize.choices, default=PaperSize.A4
+    )
     review_interval_months = models.PositiveSmallIntegerField(
         "review agreements every (months)",
         default=12,

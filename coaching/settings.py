@@ -172,6 +172,14 @@ SIGNING_CODE_TRIES = 5
 SIGNING_REMINDER_DAYS = envint("SIGNING_REMINDER_DAYS", 3, minimum=1)
 SIGNING_REMINDERS_MAX = envint("SIGNING_REMINDERS_MAX", 3, minimum=0)
 
+# Agreement PDFs and their seal (`manage.py create_seal_certificate` makes a development
+# pair). A timestamp authority URL upgrades the seal from PAdES baseline B to B-T.
+SEAL_KEY_FILE = Path(envstr("SEAL_KEY_FILE", str(VAR_DIR / "seal" / "seal-key.pem")))
+SEAL_CERT_FILE = Path(envstr("SEAL_CERT_FILE", str(VAR_DIR / "seal" / "seal-cert.pem")))
+SEAL_KEY_PASSPHRASE = envstr("SEAL_KEY_PASSPHRASE", "")
+SEAL_TIMESTAMP_URL = envstr("SEAL_TIMESTAMP_URL", "")
+PDF_UPLOAD_MAX_BYTES = envint("PDF_UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+
 # Background work goes through django.tasks: run at once in development and tests,
 # by the django-tasks-db worker (`manage.py db_worker`) in production.
 TASKS_BACKEND = envchoice("TASKS_BACKEND", "immediate", {"immediate", "database"})
@@ -236,5 +244,8 @@ LOGGING = {
         "django.server": {"level": "WARNING" if not DEBUG else "INFO"},
         # Tasks run inside the request in development: their start and end are noise.
         "django.tasks": {"level": "INFO" if TASKS_BACKEND == "database" else "WARNING"},
+        # WeasyPrint reports every layout step at INFO; warnings (a missing font) still show.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

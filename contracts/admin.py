@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from contracts.models import (
     Agreement,
+    AgreementPdf,
     AgreementTemplate,
     AgreementVersion,
     AuditEvent,
@@ -83,4 +84,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("agreement", "seq", "kind", "actor", "at")
     list_filter = ("kind", "at")
     search_fields = ("agreement__title", "actor")
+    list_select_related = ("agreement",)
+
+
+@admin.register(AgreementPdf)
+class AgreementPdfAdmin(ReadOnlyAdmin):
+    list_display = ("agreement", "kind", "paper_size", "status", "size", "render_ms", "ready_at")
+    list_filter = ("kind", "status", "paper_size")
+    search_fields = ("agreement__title", "sha256", "source_hash")
     list_select_related = ("agreement",)

@@ -285,6 +285,7 @@ def copy(request: HttpRequest, token: str) -> HttpResponse:
     context = document_context(version.snapshot, reader)
     context.update(
         signer=signer,
+        token=token,
         version=version,
         signers=list(version.signers.exclude(role=SignerRole.OBSERVER)),
         agreement_status=version.agreement.get_status_display(),

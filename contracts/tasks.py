@@ -12,7 +12,15 @@ from django.tasks import task
 from contracts import emails
 from contracts.audit import record_event
 from contracts.links import issue_code, issue_link
-from contracts.models import AuditEventKind, LinkPurpose, Signer, SignerRole, SignerStatus
+from contracts.models import (
+    AgreementPdf,
+    AuditEventKind,
+    LinkPurpose,
+    PdfStatus,
+    Signer,
+    SignerRole,
+    SignerStatus,
+)
 
 LINK_EMAILS = {
     "invitation": (LinkPurpose.SIGN, emails.email_invitation),
@@ -78,3 +86,13 @@ def send_signer_code(signer_id: int) -> None:
             version=signer.version,
             signer=signer,
         )
+
+
+@task()
+def render_agreement_pdf(pdf_id: int) -> None:
+    """Render one agreement PDF into storage (once: a ready one is left alone)."""
+    from contracts.pdfs import render_into
+
+    row = AgreementPdf.objects.select_related("agreement", "version").get(pk=pdf_id)
+    if row.status != PdfStatus.READY:
+        render_into(row)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import signing_views, views
+from contracts import pdf_views, signing_views, views
 
 app_name = "contracts"
 
@@ -25,13 +25,17 @@ urlpatterns = [
         name="signer-resend",
     ),
     path("agreements/<int:pk>/audit/", signing_views.agreement_audit, name="agreement-audit"),
+    path("agreements/<int:pk>/pdf/<slug:kind>/", pdf_views.agreement_pdf, name="agreement-pdf"),
     # Client and sponsor, by emailed link (no account)
     path("sign/<str:token>/", signing_views.sign, name="sign"),
     path("sign/<str:token>/code/", signing_views.send_code, name="sign-code"),
     path("sign/<str:token>/verify/", signing_views.verify_code, name="sign-verify"),
     path("sign/<str:token>/decline/", signing_views.decline, name="sign-decline"),
     path("signed/", signing_views.signed, name="signed"),
+    path("sign/<str:token>/pdf/", pdf_views.sign_pdf, name="sign-pdf"),
     path("copy/<str:token>/", signing_views.copy, name="copy"),
+    path("copy/<str:token>/pdf/", pdf_views.copy_pdf, name="copy-pdf"),
+    path("verify/", pdf_views.verify, name="verify"),
     path("templates/", views.template_list, name="template-list"),
     path("templates/new/", views.template_create, name="template-create"),
     path("templates/<int:pk>/", views.template_edit, name="template-edit"),

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from coaching import services as coaching_services
 from coaching.models import Client, ContactRole, Organisation, SponsorContact, User
 from contracts import services
 from contracts.models import Agreement, FeeBasis
+from contracts.seal import create_seal_certificate
 
 PASSWORD = "a-long-test-password-42"
 _sequence = count(1)
@@ -92,6 +94,21 @@ def make_agreement(
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def seal_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("seal")
+    key, cert = folder / "seal-key.pem", folder / "seal-cert.pem"
+    create_seal_certificate(key_file=key, cert_file=cert, common_name="Test seal")
+    return key, cert
+
+
+@pytest.fixture(autouse=True)
+def isolated_files(settings: Any, tmp_path: Path, seal_files: tuple[Path, Path]) -> None:
+    """Every test writes PDFs to its own folder and seals with the test certificate."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SEAL_KEY_FILE, settings.SEAL_CERT_FILE = seal_files
 
 
 @pytest.fixture

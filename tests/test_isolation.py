@@ -27,7 +27,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
 }
 # Values for the URL arguments that are not the object's id.
-OTHER_ARGUMENTS = {"step": "roles", "party": "client", "signer": 1}
+OTHER_ARGUMENTS = {"step": "roles", "party": "client", "signer": 1, "kind": "draft"}
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {
     "coaching:password-reset-confirm",
@@ -36,6 +36,8 @@ NOT_OWNED = {
     "contracts:sign-verify",
     "contracts:sign-decline",
     "contracts:copy",
+    "contracts:sign-pdf",
+    "contracts:copy-pdf",
 }
 
 

@@ -16,6 +16,7 @@ from contracts.models.agreements import (
     add_months,
 )
 from contracts.models.audit import AuditEvent, AuditEventKind
+from contracts.models.documents import AgreementPdf, PdfKind, PdfStatus
 from contracts.models.signing import (
     AgreementVersion,
     LinkPurpose,
@@ -27,6 +28,7 @@ from contracts.models.signing import (
 
 __all__ = [
     "Agreement",
+    "AgreementPdf",
     "AgreementQuerySet",
     "AgreementStatus",
     "AgreementTemplate",
@@ -37,6 +39,8 @@ __all__ = [
     "FeedbackAnonymity",
     "LinkPurpose",
     "Payer",
+    "PdfKind",
+    "PdfStatus",
     "RecordingPolicy",
     "SessionFormat",
     "Signer",

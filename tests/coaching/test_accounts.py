@@ -162,6 +162,7 @@ def profile_data(coach: User, **overrides: object) -> dict[str, object]:
         "profile-insurance_cover_amount": "",
         "profile-insurance_cover_currency": "GBP",
         "profile-insurance_expires_on": "",
+        "profile-paper_size": "A4",
         "profile-review_interval_months": "12",
         "profile-retention_agreement_years": "7",
         "profile-retention_notes_years": "3",

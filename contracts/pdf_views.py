@@ -1,0 +1,143 @@
+"""Downloading agreement PDFs (coach and parties) and checking a PDF's seal (anyone)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from coaching import throttle
+from coaching.http import CoachRequest, client_ip
+from coaching.scoping import get_owned_or_404
+from contracts import pdfs
+from contracts.audit import record_event
+from contracts.models import (
+    Agreement,
+    AgreementPdf,
+    AgreementStatus,
+    AuditEventKind,
+    LinkPurpose,
+    PdfKind,
+    PdfStatus,
+    Signer,
+)
+from contracts.signing import current_version
+from contracts.signing_views import _signer_from_link
+
+VERIFICATIONS_PER_IP = 30  # per hour
+
+
+def _pdf_response(
+    request: HttpRequest, row: AgreementPdf, *, actor: str, signer: Signer | None = None
+) -> HttpResponseBase:
+    """The file when it is ready (and the download recorded), else a page that waits for it."""
+    if row.status != PdfStatus.READY:
+        return render(request, "contracts/pdf/preparing.html", {"row": row}, status=202)
+    if row.version is not None:
+        record_event(
+            row.agreement,
+            AuditEventKind.DOWNLOADED,
+            actor=actor,
+            version=row.version,
+            signer=signer,
+            request=request,
+            data={"pdf": row.kind},
+        )
+    response = FileResponse(row.file.open("rb"), as_attachment=True, filename=row.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase:
+    agreement = get_owned_or_404(Agreement, request.user, pk=pk)
+    try:
+        pdf_kind = PdfKind(kind)
+    except ValueError:
+        raise Http404("No such PDF.") from None
+    version = current_version(agreement)
+    if pdf_kind == PdfKind.DRAFT:
+        if not agreement.is_editable:
+            messages.info(request, "This agreement has been sent: download the frozen version.")
+            return redirect(agreement)
+        row = pdfs.pdf_for(agreement, pdf_kind)
+    elif pdf_kind == PdfKind.EXECUTED:
+        if agreement.status != AgreementStatus.SIGNED or version is None:
+            messages.info(request, "The signed PDF exists once everyone has signed.")
+            return redirect(agreement)
+        row = pdfs.pdf_for(agreement, pdf_kind, version)
+    else:
+        if version is None:
+            messages.info(request, "Send the agreement first: its PDF for signature is frozen.")
+            return redirect(agreement)
+        row = pdfs.pdf_for(agreement, pdf_kind, version)
+    coach = request.user
+    return _pdf_response(request, row, actor=f"Coach: {coach.full_name} <{coach.email}>")
+
+
+def _party_pdf(request: HttpRequest, token: str, purpose: LinkPurpose) -> HttpResponseBase:
+    found = _signer_from_link(request, token, purpose)
+    if isinstance(found, HttpResponse):
+        return found
+    signer = found
+    version = signer.version
+    agreement = version.agreement
+    kind = PdfKind.EXECUTED if version.completed_at else PdfKind.SIGNABLE
+    row = pdfs.pdf_for(agreement, kind, version)
+    actor = f"{signer.get_role_display()}: {signer.name} <{signer.email}>"
+    return _pdf_response(request, row, actor=actor, signer=signer)
+
+
+def copy_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
+    """A party's copy as PDF: sealed once everyone has signed, else the version for signature."""
+    return _party_pdf(request, token, LinkPurpose.VIEW)
+
+
+def sign_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
+    """The version being signed, as PDF, to read offline or sign on paper."""
+    return _party_pdf(request, token, LinkPurpose.SIGN)
+
+
+@csrf_exempt
+def verify(request: HttpRequest) -> HttpResponse:
+    """Check an uploaded PDF's seal. The upload stays in memory and is never stored."""
+    if request.method == "POST":
+        declared = request.META.get("CONTENT_LENGTH", "")
+        if declared.isdigit() and int(declared) > settings.PDF_UPLOAD_MAX_BYTES + 64 * 1024:
+            return _too_large(request)
+        request.upload_handlers = [MemoryFileUploadHandler(request)]
+    return _verify(request)
+
+
+def _too_large(request: HttpRequest) -> HttpResponse:
+    max_mb = settings.PDF_UPLOAD_MAX_BYTES // (1024 * 1024)
+    context = {
+        "max_mb": max_mb,
+        "error": f"That file is larger than {max_mb} MB, so it cannot be one of ours.",
+    }
+    return render(request, "contracts/pdf/verify.html", context, status=413)
+
+
+@csrf_protect
+def _verify(request: HttpRequest) -> HttpResponse:
+    context: dict = {"max_mb": settings.PDF_UPLOAD_MAX_BYTES // (1024 * 1024)}
+    if request.method != "POST":
+        return render(request, "contracts/pdf/verify.html", context)
+    if not throttle.spend_token(
+        "verify-ip", client_ip(request), capacity=VERIFICATIONS_PER_IP, per_seconds=3600
+    ):
+        context["error"] = "Too many checks from your network this hour. Please try again later."
+        return render(request, "contracts/pdf/verify.html", context, status=429)
+    upload = request.FILES.get("document")
+    if upload is None:
+        context["error"] = "Choose the PDF file to check."
+        return render(request, "contracts/pdf/verify.html", context, status=400)
+    if upload.size is None or upload.size > settings.PDF_UPLOAD_MAX_BYTES:
+        return _too_large(request)
+    context["result"] = pdfs.verify_document(upload.read())
+    context["filename"] = upload.name
+    return render(request, "contracts/pdf/verify.html", context)

@@ -1,0 +1,216 @@
+"""The platform seal: a PAdES signature over every executed agreement, and its checking.
+
+The key and certificate come from settings (SEAL_KEY_FILE, SEAL_CERT_FILE) and are
+loaded once per process, so a seal costs a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from pyhanko.keys import load_cert_from_pemder
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+SEAL_FIELD = "TripartiteSeal"
+ATTACHED_AGREEMENT = "agreement.json"
+
+
+def create_seal_certificate(
+    *, key_file: Path, cert_file: Path, common_name: str, days: int = 3650
+) -> None:
+    """A self-signed RSA seal certificate, for development and tests.
+
+    RSA, not ECDSA: pyHanko marks a PDF sealed with an ECDSA P-256 key as PDF 2.0
+    (ISO 32002), which contradicts the PDF/A-3 (PDF 1.7) archive it seals.
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tripartite"),
+        ]
+    )
+    now = datetime.now(UTC)
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=days))
+        .add_extension(usage, critical=True)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    cert_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_file.chmod(0o600)
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+
+
+class KeptKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses its private key again for every signature, which
+    for RSA (with the key checks it implies) costs over 100 ms; this one keeps it."""
+
+    def __init__(self, *args: Any, private_key: RSAPrivateKey, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._private_key = private_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        if mechanism == "rsassa_pkcs1v15":
+            digest = getattr(hashes, digest_algorithm.upper())()
+            return self._private_key.sign(data, PKCS1v15(), digest)
+        return bytes(super().sign_raw(data, digest_algorithm))
+
+
+@functools.cache
+def _signer(key_file: str, cert_file: str, mtime: float) -> signers.SimpleSigner:
+    passphrase = settings.SEAL_KEY_PASSPHRASE.encode() or None
+    loaded = signers.SimpleSigner.load(key_file, cert_file, key_passphrase=passphrase)
+    if loaded is None:
+        raise ImproperlyConfigured(f"The seal key or certificate could not be read ({cert_file}).")
+    private_key = serialization.load_pem_private_key(
+        Path(key_file).read_bytes(), password=passphrase
+    )
+    if not isinstance(private_key, RSAPrivateKey):
+        return loaded
+    return KeptKeySigner(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+        private_key=private_key,
+    )
+
+
+def seal_signer() -> signers.SimpleSigner:
+    key_file, cert_file = Path(settings.SEAL_KEY_FILE), Path(settings.SEAL_CERT_FILE)
+    if not key_file.exists() or not cert_file.exists():
+        raise ImproperlyConfigured(
+            "No seal key and certificate: set SEAL_KEY_FILE and SEAL_CERT_FILE, or run "
+            "`python manage.py create_seal_certificate` for development."
+        )
+    mtime = max(key_file.stat().st_mtime, cert_file.stat().st_mtime)
+    return _signer(str(key_file), str(cert_file), mtime)
+
+
+def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
+    """Seal a PDF with a PAdES signature (baseline B, or B-T with a timestamp authority)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    if writer._info is not None:
+        # pyHanko appends itself to the Info producer but writes only itself in the XMP
+        # producer; PDF/A wants the two to agree, so let it write both afresh.
+        info = writer._info.get_object()
+        if "/Producer" in info:
+            del info["/Producer"]
+            writer.mark_update(writer._info)
+    metadata = signers.PdfSignatureMetadata(
+        field_name=SEAL_FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=settings.SITE_URL,
+    )
+    timestamper = (
+        timestamps.HTTPTimeStamper(settings.SEAL_TIMESTAMP_URL)
+        if settings.SEAL_TIMESTAMP_URL
+        else None
+    )
+    output = signers.sign_pdf(writer, metadata, signer=seal_signer(), timestamper=timestamper)
+    return output.getvalue()
+
+
+class Verdict(StrEnum):
+    AUTHENTIC = "authentic"
+    MODIFIED = "modified"
+    FOREIGN = "foreign"
+    NOT_SEALED = "not_sealed"
+    NOT_PDF = "not_pdf"
+
+
+@dataclass(frozen=True)
+class SealCheck:
+    verdict: Verdict
+    signed_at: datetime | None = None
+    agreement: dict[str, Any] | None = None
+
+
+def check_seal(data: bytes) -> SealCheck:
+    """Is this PDF sealed by this instance and unchanged since? Reads its attached data too."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:
+        return SealCheck(Verdict.NOT_PDF)
+    seals = [sig for sig in signatures if sig.field_name == SEAL_FIELD]
+    if not seals:
+        return SealCheck(Verdict.NOT_SEALED)
+    seal = seals[-1]
+    trust = ValidationContext(trust_roots=[load_cert_from_pemder(str(settings.SEAL_CERT_FILE))])
+    try:
+        status = validate_pdf_signature(seal, trust)
+    except Exception:
+        return SealCheck(Verdict.MODIFIED)
+    if not status.intact or not status.valid:
+        return SealCheck(Verdict.MODIFIED)
+    if not status.trusted:
+        return SealCheck(Verdict.FOREIGN)
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return SealCheck(Verdict.MODIFIED)
+    return SealCheck(
+        Verdict.AUTHENTIC,
+        signed_at=status.signer_reported_dt,
+        agreement=_attached_agreement(reader),
+    )
+
+
+def _attached_agreement(reader: PdfFileReader) -> dict[str, Any] | None:
+    """The machine-readable agreement attached to the PDF, if it has one."""
+    try:
+        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+        for index in range(0, len(names), 2):
+            if str(names[index]) == ATTACHED_AGREEMENT:
+                stream = names[index + 1].get_object()["/EF"]["/F"].get_object()
+                return json.loads(stream.data)
+    except (KeyError, TypeError, ValueError):
+        return None
+    return None
