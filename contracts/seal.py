@@ -32,6 +32,10 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 SEAL_FIELD = "TripartiteSeal"
+# Room for the CMS signature: an RSA 4096 signature with its certificate fits in 8 KB;
+# a timestamp token adds its authority's certificate chain.
+SEAL_BYTES = 8 * 1024
+SEAL_BYTES_WITH_TIMESTAMP = 24 * 1024
 ATTACHED_AGREEMENT = "agreement.json"
 
 
@@ -155,7 +159,15 @@ def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
         if settings.SEAL_TIMESTAMP_URL
         else None
     )
-    output = signers.sign_pdf(writer, metadata, signer=seal_signer(), timestamper=timestamper)
+    # A fixed reservation spares pyHanko a trial signature to measure the space needed.
+    reserved = SEAL_BYTES_WITH_TIMESTAMP if timestamper else SEAL_BYTES
+    output = signers.sign_pdf(
+        writer,
+        metadata,
+        signer=seal_signer(),
+        timestamper=timestamper,
+        bytes_reserved=reserved,
+    )
     return output.getvalue()
 
 

@@ -1,0 +1,143 @@
+"""Time the agreement PDFs against a bare WeasyPrint render of the same HTML.
+
+    .venv/bin/python benchmarks/pdf_benchmark.py [--runs 7]
+
+Builds the demo in a throwaway SQLite database, signs the demo's three-way agreement,
+then prints, from one run: the median time to render its executed PDF through the
+product (template + WeasyPrint with PDF/A-3a, attachments and fonts) and the median
+of a bare WeasyPrint render of the same HTML with the same options, their ratio
+(target 1.15 or less), the median seal time (target 60 ms or less), the time of a
+second, cached download, and the process's peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="tripartite-bench-"))
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="coaching.settings",
+    VAR_DIR=str(WORK),
+    DATABASE_URL=f"sqlite:///{WORK / 'bench.sqlite3'}",
+    MEDIA_ROOT=str(WORK / "media"),
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from weasyprint import HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+
+from coaching.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402
+from contracts import pdfs, signing  # noqa: E402
+from contracts.models import Agreement, PdfKind, SignerRole  # noqa: E402
+
+
+def median_ms(function: object, runs: int) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()  # type: ignore[operator]
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), result
+
+
+def signed_demo_agreement() -> Agreement:
+    agreement = Agreement.objects.get(title__startswith="Leadership coaching for Jordan")
+    version = signing.agreement_send(agreement=agreement, coach=agreement.coach)
+    for person in version.signers.exclude(role=SignerRole.OBSERVER).order_by("role"):
+        limits = [item["key"] for item in version.snapshot["terms"]["confidentiality_limits"]]
+        signature = signing.Signature(
+            typed_name=person.name,
+            intent="Sign the agreement",
+            limits=limits,
+            authority=person.role == SignerRole.SPONSOR,
+        )
+        signing.signer_sign(signer=person, signature=signature)
+    agreement.refresh_from_db()
+    return agreement
+
+
+def main(runs: int) -> None:
+    setup_test_environment()  # emails go to memory, not the console
+    call_command("migrate", verbosity=0)
+    call_command("create_seal_certificate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    agreement = signed_demo_agreement()
+    version = signing.current_version(agreement)
+    assert version is not None
+    html = pdfs.pdf_html(version.snapshot, kind=PdfKind.EXECUTED, paper_size="A4", version=version)
+
+    def product() -> bytes:
+        page = pdfs.pdf_html(
+            version.snapshot, kind=PdfKind.EXECUTED, paper_size="A4", version=version
+        )
+        return pdfs.write_pdf(page, kind=PdfKind.EXECUTED, version=version)
+
+    attached = dict(
+        zip(("agreement.json", "audit-trail.json"), pdfs._machine_readable(version), strict=True)
+    )
+
+    def bare() -> bytes:
+        attachments = [pdfs.Attachment(string=data, name=name) for name, data in attached.items()]
+        return HTML(string=html, base_url=pdfs.STATIC_DIR.as_uri() + "/").write_pdf(
+            font_config=FontConfiguration(), pdf_variant="pdf/a-3a", attachments=attachments
+        )
+
+    # Interleaved, so that any drift of the machine affects both the same way.
+    product_runs, bare_runs = [], []
+    for _ in range(runs):
+        product_ms_once, unsealed = median_ms(product, 1)
+        bare_ms_once, _ = median_ms(bare, 1)
+        product_runs.append(product_ms_once)
+        bare_runs.append(bare_ms_once)
+    product_ms, bare_ms = statistics.median(product_runs), statistics.median(bare_runs)
+    assert isinstance(unsealed, bytes)
+    pdfs.seal_pdf(unsealed, reason="warm-up")  # loads the key once, as a worker does
+    seal_ms, _ = median_ms(lambda: pdfs.seal_pdf(unsealed, reason="benchmark"), max(runs, 15))
+
+    client = Client()
+    client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
+    url = reverse("contracts:agreement-pdf", args=[agreement.pk, "executed"])
+    started = time.perf_counter()
+    first = client.get(url)
+    first_body = b"".join(first.streaming_content)  # type: ignore[attr-defined]
+    first_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    second = client.get(url)
+    b"".join(second.streaming_content)  # type: ignore[attr-defined]
+    cached_ms = (time.perf_counter() - started) * 1000
+
+    pages = len(PdfReader(io.BytesIO(first_body)).pages)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ratio = product_ms / bare_ms
+    print(f"Executed PDF of the demo agreement: {pages} pages, {len(first_body) / 1024:.0f} KB")
+    print(f"Median render through the product ({runs} runs): {product_ms:.0f} ms")
+    print(f"Median bare WeasyPrint render of the same HTML: {bare_ms:.0f} ms")
+    print(f"Ratio: {ratio:.2f} (target 1.15 or less)")
+    print(f"Median seal time: {seal_ms:.1f} ms (target 60 ms or less)")
+    print(f"First download (render, seal, store): {first_ms:.0f} ms")
+    print(f"Second, cached download: {cached_ms:.1f} ms")
+    print(f"Peak memory of this process: {peak_mb:.0f} MB")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    main(parser.parse_args().runs)
