@@ -187,6 +187,12 @@ class ProfileForm(forms.ModelForm):
             "insurance_expires_on",
             "paper_size",
             "review_interval_months",
+            "remind_reviews",
+            "review_lead_days",
+            "remind_endings",
+            "ending_lead_days",
+            "remind_insurance",
+            "insurance_lead_days",
             *(f"retention_{record_class}_years" for record_class in RecordClass),
         )
         widgets = {

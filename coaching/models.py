@@ -107,6 +107,12 @@ def _retention_field(years: int, record_class: RecordClass) -> models.PositiveSm
     )
 
 
+def _days_field(label: str, days: int) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        label, default=days, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+
+
 class PaperSize(models.TextChoices):
     A4 = "A4", "A4"
     LETTER = "letter", "US Letter"
@@ -146,6 +152,12 @@ class CoachProfile(models.Model):
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
     )
+    remind_reviews = models.BooleanField("remind me of agreement reviews", default=True)
+    review_lead_days = _days_field("first review reminder, days before the review date", 30)
+    remind_endings = models.BooleanField("remind me when an engagement is ending", default=True)
+    ending_lead_days = _days_field("days before an engagement ends", 30)
+    remind_insurance = models.BooleanField("remind me before my insurance expires", default=True)
+    insurance_lead_days = _days_field("days before my insurance expires", 30)
     retention_agreement_years = _retention_field(7, RecordClass.AGREEMENT)
     retention_notes_years = _retention_field(3, RecordClass.NOTES)
     retention_assessments_years = _retention_field(3, RecordClass.ASSESSMENTS)

@@ -9,6 +9,9 @@ from contracts.models import (
     AgreementTemplate,
     AgreementVersion,
     AuditEvent,
+    Reminder,
+    Review,
+    ReviewConfirmation,
     Signer,
     SigningLink,
 )
@@ -93,3 +96,35 @@ class AgreementPdfAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "status", "paper_size")
     search_fields = ("agreement__title", "sha256", "source_hash")
     list_select_related = ("agreement",)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ("key", "coach", "kind", "due_on", "status", "attempts", "sent_at")
+    list_filter = ("kind", "status", "due_on")
+    search_fields = ("key", "coach__email")
+    list_select_related = ("coach",)
+
+
+class ReviewConfirmationInline(admin.TabularInline):
+    model = ReviewConfirmation
+    extra = 0
+    can_delete = False
+    readonly_fields = ("signer", "requested_at", "confirmed_at")
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ("agreement", "version", "due_on", "outcome", "started_at", "completed_at")
+    list_filter = ("outcome", "due_on")
+    search_fields = ("agreement__title",)
+    list_select_related = ("agreement", "version")
+    readonly_fields = ("agreement", "version", "started_at", "decided_at", "completed_at")
+    exclude = ("notes",)  # the coach's own notes of a confidential conversation
+    inlines = (ReviewConfirmationInline,)
+
+
+@admin.register(ReviewConfirmation)
+class ReviewConfirmationAdmin(ReadOnlyAdmin):
+    list_display = ("review", "signer", "requested_at", "confirmed_at")
+    list_select_related = ("review__agreement", "signer")

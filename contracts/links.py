@@ -22,7 +22,7 @@ def token_digest(token: str) -> str:
 def issue_link(signer: Signer, purpose: LinkPurpose) -> tuple[str, SigningLink]:
     """A new link for the signer: the token (never stored) and the stored link."""
     token = secrets.token_urlsafe(32)
-    days = settings.SIGNING_LINK_DAYS if purpose == LinkPurpose.SIGN else settings.COPY_LINK_DAYS
+    days = settings.COPY_LINK_DAYS if purpose == LinkPurpose.VIEW else settings.SIGNING_LINK_DAYS
     link = SigningLink.objects.create(
         signer=signer,
         purpose=purpose,

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from coaching.models import User
-from contracts import tasks
+from contracts import reviews, tasks
 from contracts.audit import record_event, request_facts
 from contracts.checks import is_ready_to_send
 from contracts.disclosure import DISCLOSURE_VERSION
@@ -332,10 +332,12 @@ def signer_sign(
 
 def _complete(agreement: Agreement, version: AgreementVersion) -> None:
     agreement.status = AgreementStatus.SIGNED
-    agreement.save(update_fields=["status", "updated_at"])
+    agreement.next_review_on = agreement.review_date
+    agreement.save(update_fields=["status", "next_review_on", "updated_at"])
     version.completed_at = timezone.now()
     version.save(update_fields=["completed_at"])
     record_event(agreement, AuditEventKind.COMPLETED, actor="Tripartite", version=version)
+    reviews.on_version_completed(agreement, version)
     for person in version.signers.all():
         tasks.send_signer_email.enqueue(person.pk, "completed")
 

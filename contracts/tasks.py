@@ -17,6 +17,7 @@ from contracts.models import (
     AuditEventKind,
     LinkPurpose,
     PdfStatus,
+    ReviewConfirmation,
     Signer,
     SignerRole,
     SignerStatus,
@@ -96,3 +97,18 @@ def render_agreement_pdf(pdf_id: int) -> None:
     row = AgreementPdf.objects.select_related("agreement", "version").get(pk=pdf_id)
     if row.status != PdfStatus.READY:
         render_into(row)
+
+
+@task()
+def send_review_confirmation(confirmation_id: int) -> None:
+    """Ask a party, by emailed link, to confirm that the reviewed agreement still holds."""
+    with transaction.atomic():
+        confirmation = ReviewConfirmation.objects.select_related(
+            "signer__version__agreement__coach"
+        ).get(pk=confirmation_id)
+        if confirmation.confirmed_at is not None:
+            return
+        signer = confirmation.signer
+        token, link = issue_link(signer, LinkPurpose.CONFIRM)
+        emails.email_review_confirmation(signer, token, expires_at=link.expires_at)
+        _handed_over(signer, "review_confirmation")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import pdf_views, signing_views, views
+from contracts import pdf_views, review_views, signing_views, views
 
 app_name = "contracts"
 
@@ -26,6 +26,16 @@ urlpatterns = [
     ),
     path("agreements/<int:pk>/audit/", signing_views.agreement_audit, name="agreement-audit"),
     path("agreements/<int:pk>/pdf/<slug:kind>/", pdf_views.agreement_pdf, name="agreement-pdf"),
+    path("agreements/<int:pk>/review/", review_views.review, name="review"),
+    path("agreements/<int:pk>/review/start/", review_views.review_start, name="review-start"),
+    path("agreements/<int:pk>/review/holds/", review_views.review_holds, name="review-holds"),
+    path("agreements/<int:pk>/review/amend/", review_views.review_amend, name="review-amend"),
+    path("agreements/<int:pk>/changes/", review_views.agreement_changes, name="agreement-changes"),
+    path(
+        "agreements/<int:pk>/versions/<int:number>/",
+        review_views.agreement_version,
+        name="agreement-version",
+    ),
     # Client and sponsor, by emailed link (no account)
     path("sign/<str:token>/", signing_views.sign, name="sign"),
     path("sign/<str:token>/code/", signing_views.send_code, name="sign-code"),
@@ -36,6 +46,7 @@ urlpatterns = [
     path("copy/<str:token>/", signing_views.copy, name="copy"),
     path("copy/<str:token>/pdf/", pdf_views.copy_pdf, name="copy-pdf"),
     path("verify/", pdf_views.verify, name="verify"),
+    path("review/<str:token>/", review_views.review_confirm, name="review-confirm"),
     path("templates/", views.template_list, name="template-list"),
     path("templates/new/", views.template_create, name="template-create"),
     path("templates/<int:pk>/", views.template_edit, name="template-edit"),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coaching.http import CoachRequest
@@ -28,6 +29,7 @@ from contracts.models import (
     Terms,
 )
 from contracts.perspectives import Party, document_context, parties_for
+from contracts.reviews import open_review, version_in_force
 from contracts.signing import current_version
 from contracts.snapshot import agreement_snapshot
 
@@ -137,6 +139,13 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
             )
             and agreement.is_out_for_signature,
             "trail": verify_trail(agreement),
+            "in_force": version_in_force(agreement),
+            "open_review": open_review(agreement),
+            "past_reviews": list(agreement.reviews.filter(completed_at__isnull=False)[:1]),
+            "review_overdue": bool(
+                agreement.next_review_on and agreement.next_review_on < timezone.localdate()
+            ),
+            "versions": list(agreement.versions.order_by("-number")),
             "problems": problems,
             "blocking": [p for p in problems if p.blocks_sending],
             "warnings": [p for p in problems if not p.blocks_sending],

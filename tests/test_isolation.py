@@ -8,6 +8,7 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coaching.models import Membership, ProfessionalBody, User
+from contracts import signing
 from contracts.services import template_create
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
 
@@ -21,13 +22,20 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "coaching:membership-": lambda coach: Membership.objects.create(
         coach=coach, body=ProfessionalBody.ICF
     ),
+    # The most specific prefix first: a version exists only once an agreement is sent.
+    "contracts:agreement-version": lambda coach: (
+        signing.agreement_send(
+            agreement=make_agreement(coach=coach, complete=True), coach=coach
+        ).agreement
+    ),
     "contracts:agreement-": lambda coach: make_agreement(coach=coach),
     "contracts:coach-sign": lambda coach: make_agreement(coach=coach),
     "contracts:signer-resend": lambda coach: make_agreement(coach=coach),
+    "contracts:review": lambda coach: make_agreement(coach=coach),
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
 }
 # Values for the URL arguments that are not the object's id.
-OTHER_ARGUMENTS = {"step": "roles", "party": "client", "signer": 1, "kind": "draft"}
+OTHER_ARGUMENTS = {"step": "roles", "party": "client", "signer": 1, "kind": "draft", "number": 1}
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {
     "coaching:password-reset-confirm",
@@ -38,6 +46,7 @@ NOT_OWNED = {
     "contracts:copy",
     "contracts:sign-pdf",
     "contracts:copy-pdf",
+    "contracts:review-confirm",
 }
 
 

@@ -17,6 +17,8 @@ from contracts.models.agreements import (
 )
 from contracts.models.audit import AuditEvent, AuditEventKind
 from contracts.models.documents import AgreementPdf, PdfKind, PdfStatus
+from contracts.models.reminders import Reminder, ReminderKind, ReminderStatus
+from contracts.models.reviews import Review, ReviewConfirmation, ReviewOutcome
 from contracts.models.signing import (
     AgreementVersion,
     LinkPurpose,
@@ -42,6 +44,12 @@ __all__ = [
     "PdfKind",
     "PdfStatus",
     "RecordingPolicy",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
+    "Review",
+    "ReviewConfirmation",
+    "ReviewOutcome",
     "SessionFormat",
     "Signer",
     "SignerRole",

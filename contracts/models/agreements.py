@@ -302,6 +302,12 @@ class Agreement(Terms):
         default=False,
         help_text="Before signing, client and sponsor enter a 6-digit code emailed to them.",
     )
+    next_review_on = models.DateField(
+        "next review",
+        null=True,
+        blank=True,
+        help_text="Set when the agreement is signed; moved on by each review.",
+    )
     template_name = models.CharField("made from", max_length=150, blank=True, editable=False)
     # The head of this agreement's hash-chained audit trail (see contracts.audit).
     audit_head = models.CharField(max_length=64, blank=True, editable=False)
@@ -314,7 +320,10 @@ class Agreement(Terms):
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["coach", "status"])]
+        indexes = [
+            models.Index(fields=["coach", "status"]),
+            models.Index(fields=["status", "next_review_on"]),
+        ]
         constraints = [
             models.UniqueConstraint("coach", "number", name="agreement_number_unique_per_coach")
         ]

@@ -28,6 +28,12 @@ class AuditEventKind(models.TextChoices):
     COMPLETED = "completed", "Completed"
     DOWNLOADED = "downloaded", "Downloaded"
     REOPENED = "reopened", "Reopened as a new draft"
+    REVIEW_STARTED = "review_started", "Review started"
+    REVIEW_HOLDS = "review_holds", "Review: agreement still holds"
+    REVIEW_CONFIRMED = "review_confirmed", "Review: still holds, confirmed"
+    REVIEW_COMPLETED = "review_completed", "Review completed"
+    AMENDMENT_STARTED = "amendment_started", "Review: amendment started"
+    SUPERSEDED = "superseded", "Superseded by a new version"
 
 
 class AuditEvent(models.Model):

@@ -132,6 +132,7 @@ class Signer(models.Model):
 class LinkPurpose(models.TextChoices):
     SIGN = "sign", "Sign"
     VIEW = "view", "View a copy"
+    CONFIRM = "confirm", "Confirm at a review"
 
 
 class SigningLinkQuerySet(models.QuerySet["SigningLink"]):

@@ -1,4 +1,8 @@
-"""Send the reminders that are due: once (for cron), or every minute with --loop."""
+"""Send the reminders that are due: once (for cron), or every minute with --loop.
+
+Signing reminders go to parties who have not signed; review, ending and insurance
+reminders go to coaches (see contracts.reminders, where they are chosen).
+"""
 
 import signal
 import time
@@ -7,11 +11,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from contracts.reminders import send_due_reminders
 from contracts.signing import send_signing_reminders
 
 
 class Command(BaseCommand):
-    help = "Send due reminders to signers who have not signed yet. Safe to run in parallel."
+    help = "Send the reminders due now, to signers and to coaches. Safe to run in parallel."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="Keep running, every minute.")
@@ -36,5 +41,10 @@ class Command(BaseCommand):
         self.stopping = True
 
     def _pass(self) -> None:
-        sent = send_signing_reminders()
-        self.stdout.write(f"{sent} signing reminder{'s' if sent != 1 else ''} sent.")
+        signing = send_signing_reminders()
+        report = send_due_reminders()
+        self.stdout.write(
+            f"{signing} signing reminder{'s' if signing != 1 else ''} and {report.sent} "
+            f"coach reminder{'s' if report.sent != 1 else ''} sent"
+            + (f"; {report.failed} failed and will be retried." if report.failed else ".")
+        )
