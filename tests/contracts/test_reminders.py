@@ -1,8 +1,10 @@
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from threading import Barrier
+from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection, connections
 from django.test import Client as HttpClient
@@ -15,6 +17,7 @@ from contracts.models import (
     Reminder,
     ReminderKind,
     ReminderStatus,
+    Review,
 )
 from contracts.reminders import send_due_reminders
 from tests.contracts.signing_helpers import link_for, send_agreement, sign_as_coach, sign_by_link
@@ -27,7 +30,7 @@ def at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
 
 
-def signed(coach: User, http: HttpClient, **fields: object) -> Agreement:
+def signed(coach: User, http: HttpClient, **fields: Any) -> Agreement:
     version = send_agreement(coach, sponsored=False, **fields)
     agreement = version.agreement
     sign_by_link(link_for(agreement.client.email))
@@ -36,10 +39,6 @@ def signed(coach: User, http: HttpClient, **fields: object) -> Agreement:
     assert agreement.status == AgreementStatus.SIGNED
     mail.outbox.clear()
     return agreement
-
-
-def reminder_kinds() -> list[str]:
-    return [m.subject for m in mail.outbox]
 
 
 def test_exactly_the_expected_reminders_on_the_expected_days_over_two_years(
@@ -91,15 +90,13 @@ def test_exactly_the_expected_reminders_on_the_expected_days_over_two_years(
     assert len(to_coach) == len(sent), "one email per reminder"
 
 
-def with_timeline(review: object, day: date) -> None:
+def with_timeline(review: Review, day: date) -> None:
     """Complete the review as still holding, on that day."""
-    import time_machine
-
     with time_machine.travel(at(day), tick=False):
-        reviews.review_still_holds(review=review, coach=review.agreement.coach)  # type: ignore[attr-defined]
-        for confirmation in review.confirmations.all():  # type: ignore[attr-defined]
+        reviews.review_still_holds(review=review, coach=review.agreement.coach)
+        for confirmation in review.confirmations.all():
             reviews.review_confirm(confirmation=confirmation)
-    agreement = review.agreement  # type: ignore[attr-defined]
+    agreement = review.agreement
     agreement.refresh_from_db()
     assert agreement.next_review_on == date(2028, 5, 3)
 
@@ -172,7 +169,7 @@ def test_the_review_reminder_says_what_to_revisit_and_brings_a_calendar_entry(
         f"/agreements/{agreement.pk}/review/",
     ]:
         assert text in body
-    attachments = message.attachments  # type: ignore[union-attr]
+    attachments: Any = message.attachments
     (name, content, mimetype) = attachments[0]
     assert name == f"review-{agreement.reference}.ics" and mimetype == "text/calendar"
     text = content.decode() if isinstance(content, bytes) else content
