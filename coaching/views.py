@@ -1,5 +1,7 @@
 """Views for the coach's home page and the people of their practice."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
@@ -8,6 +10,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from coaching.forms import ClientForm, OrganisationForm, SponsorContactForm
@@ -23,13 +26,29 @@ def home(request: HttpRequest) -> HttpResponse:
     coach = request.user
     if not isinstance(coach, User):
         return render(request, "coaching/landing.html")
+    today = timezone.localdate()
+    signed = Agreement.objects.for_coach(coach).filter(status=AgreementStatus.SIGNED)
+    lead = getattr(getattr(coach, "profile", None), "review_lead_days", 30)
+    attention = {
+        "reviews": signed.filter(next_review_on__lte=today + timedelta(days=lead))
+        .exclude(end_date__lt=today)
+        .select_related("client", "organisation")
+        .order_by("next_review_on")[:10],
+        "waiting": Agreement.objects.for_coach(coach)
+        .filter(status__in=[AgreementStatus.SENT, AgreementStatus.PARTLY_SIGNED])
+        .select_related("client", "organisation")
+        .order_by("updated_at")[:10],
+        "ending": signed.filter(end_date__gte=today, end_date__lte=today + timedelta(days=60))
+        .select_related("client", "organisation")
+        .order_by("end_date")[:10],
+    }
     counts = {
         "clients": Client.objects.for_coach(coach).active().count(),
         "organisations": Organisation.objects.for_coach(coach).active().count(),
         "contacts": SponsorContact.objects.for_coach(coach).active().count(),
         "drafts": Agreement.objects.for_coach(coach).filter(status=AgreementStatus.DRAFT).count(),
     }
-    return render(request, "coaching/home.html", {"counts": counts})
+    return render(request, "coaching/home.html", {"counts": counts, "today": today, **attention})
 
 
 @require_GET

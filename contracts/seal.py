@@ -6,9 +6,12 @@ loaded once per process, so a seal costs a few tens of milliseconds.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -137,8 +140,23 @@ def seal_signer() -> signers.SimpleSigner:
     return _signer(str(key_file), str(cert_file), mtime)
 
 
+def _off_event_loop[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run pyHanko, whose synchronous API calls asyncio.run(), away from any event loop
+    already running in this thread (under ASGI, or beside a browser driver in tests)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
     """Seal a PDF with a PAdES signature (baseline B, or B-T with a timestamp authority)."""
+    return _off_event_loop(_seal_pdf, pdf, reason=reason)
+
+
+def _seal_pdf(pdf: bytes, *, reason: str) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     if writer._info is not None:
         # pyHanko appends itself to the Info producer but writes only itself in the XMP
@@ -171,6 +189,17 @@ def seal_pdf(pdf: bytes, *, reason: str) -> bytes:
     return output.getvalue()
 
 
+def seal_status(data: bytes, *, also_trusted: tuple[Path, ...] = ()) -> Any:
+    """pyHanko's full validation status of the seal (for tests and diagnostics).
+
+    `also_trusted` are further certificates to trust, such as a timestamp authority's.
+    """
+    roots = [load_cert_from_pemder(str(path)) for path in (settings.SEAL_CERT_FILE, *also_trusted)]
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    seal = next(sig for sig in reader.embedded_signatures if sig.field_name == SEAL_FIELD)
+    return _off_event_loop(validate_pdf_signature, seal, ValidationContext(trust_roots=roots))
+
+
 class Verdict(StrEnum):
     AUTHENTIC = "authentic"
     MODIFIED = "modified"
@@ -199,7 +228,7 @@ def check_seal(data: bytes) -> SealCheck:
     seal = seals[-1]
     trust = ValidationContext(trust_roots=[load_cert_from_pemder(str(settings.SEAL_CERT_FILE))])
     try:
-        status = validate_pdf_signature(seal, trust)
+        status = _off_event_loop(validate_pdf_signature, seal, trust)
     except Exception:
         return SealCheck(Verdict.MODIFIED)
     if not status.intact or not status.valid:

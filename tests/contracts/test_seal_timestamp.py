@@ -3,7 +3,6 @@
 The authority is a real RFC 3161 server on this machine, answering over HTTP.
 """
 
-import io
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,13 +16,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 from weasyprint import HTML
 
-from contracts.seal import seal_pdf
+from contracts.seal import seal_pdf, seal_status
 
 
 def make_tsa(folder: Path) -> tuple[Path, Path]:
@@ -90,14 +86,7 @@ def test_with_a_timestamp_authority_the_seal_is_pades_b_t(settings, tsa_url) -> 
     pdf = HTML(string="<p lang='en'>Signed.</p>").write_pdf(pdf_variant="pdf/a-3b")
     sealed = seal_pdf(pdf, reason="Test")
 
-    trust = ValidationContext(
-        trust_roots=[
-            load_cert_from_pemder(str(settings.SEAL_CERT_FILE)),
-            load_cert_from_pemder(str(tsa_cert)),
-        ]
-    )
-    seal = PdfFileReader(io.BytesIO(sealed)).embedded_signatures[0]
-    status = validate_pdf_signature(seal, trust)
+    status = seal_status(sealed, also_trusted=(tsa_cert,))
     assert status.bottom_line
     assert status.timestamp_validity is not None, "a signature timestamp: baseline B-T"
     assert status.timestamp_validity.intact and status.timestamp_validity.trusted
