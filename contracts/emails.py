@@ -146,8 +146,12 @@ def email_reminder_to_coach(reminder: Reminder) -> None:
         context["link"] = settings.SITE_URL + reverse("coaching:profile")
         send_email("reminder-insurance", to=coach.email, context=context)
         return
-    version = agreement.versions.filter(completed_at__isnull=False).order_by("-number").first()
-    snapshot = version.snapshot if version else {}
+    signed_versions = getattr(agreement, "signed_versions", None)
+    if signed_versions is None:
+        signed_versions = list(
+            agreement.versions.filter(completed_at__isnull=False).order_by("-number")[:1]
+        )
+    snapshot = signed_versions[0].snapshot if signed_versions else {}
     context.update(
         reference=agreement.reference,
         title=agreement.title,

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from coaching.models import CoachProfile
@@ -32,6 +32,7 @@ from contracts import emails
 from contracts.models import (
     Agreement,
     AgreementStatus,
+    AgreementVersion,
     Reminder,
     ReminderKind,
     ReminderStatus,
@@ -169,10 +170,17 @@ def _claim(due: list[Due], run: str, now: datetime) -> list[Reminder]:
         ignore_conflicts=True,
     )
     _retake(Reminder.objects.filter(key__in=keys), run, now)
-    return list(
-        Reminder.objects.filter(
-            key__in=keys, claimed_by=run, status=ReminderStatus.CLAIMED
-        ).select_related("agreement__coach", "coach__profile")
+    mine = Reminder.objects.filter(key__in=keys, claimed_by=run, status=ReminderStatus.CLAIMED)
+    return list(_for_sending(mine))
+
+
+def _for_sending(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
+    """With everything the emails need, in a fixed number of queries."""
+    signed_versions = AgreementVersion.objects.filter(completed_at__isnull=False).order_by(
+        "-number"
+    )
+    return reminders.select_related("agreement__coach", "coach__profile").prefetch_related(
+        Prefetch("agreement__versions", queryset=signed_versions, to_attr="signed_versions")
     )
 
 
@@ -251,9 +259,7 @@ def send_due_reminders(
     with transaction.atomic():
         _retake(Reminder.objects.all(), run, now)
         retaken = list(
-            Reminder.objects.filter(claimed_by=run, status=ReminderStatus.CLAIMED).select_related(
-                "agreement__coach", "coach__profile"
-            )
+            _for_sending(Reminder.objects.filter(claimed_by=run, status=ReminderStatus.CLAIMED))
         )
     _send(retaken, report)
     return report

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from coaching import services
 from coaching.models import (
@@ -21,7 +22,14 @@ from coaching.models import (
 )
 from contracts import services as contracts_services
 from contracts import signing
-from contracts.models import Agreement, FeeBasis, SessionFormat, Signer, SignerRole
+from contracts.models import (
+    Agreement,
+    FeeBasis,
+    SessionFormat,
+    Signer,
+    SignerRole,
+    add_months,
+)
 
 DEMO_EMAIL = "coach@demo.tripartite.example"
 DEMO_PASSWORD = "demo-coach-2026"  # noqa: S105 - a published demo login, never in production
@@ -123,6 +131,9 @@ class Command(BaseCommand):
             title="Career coaching for Sam Okafor",
         )
 
+        # Riley's engagement started eleven months ago: its yearly review is due today, so
+        # `manage.py send_reminders` has something to send in a fresh demo.
+        today = timezone.localdate()
         riley = contracts_services.agreement_create(
             coach=coach,
             client=clients["Riley Chen"],
@@ -135,8 +146,9 @@ class Command(BaseCommand):
                 "measure": "A decision Riley is confident in, with a plan for the first step",
             }
         ]
-        riley.start_date, riley.end_date = date(2027, 2, 1), date(2027, 5, 31)
-        riley.review_date = date(2027, 4, 1)
+        riley.start_date = add_months(today, -11)
+        riley.end_date = add_months(today, 4)
+        riley.review_date = today
         riley.fee_basis, riley.fee_amount = FeeBasis.PER_SESSION, Decimal("150.00")
         riley.session_format = SessionFormat.VIDEO
         riley.save()
