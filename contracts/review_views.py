@@ -13,10 +13,31 @@ from coaching.http import CoachRequest
 from coaching.scoping import get_owned_or_404
 from contracts import reviews
 from contracts.compare import compare
-from contracts.models import Agreement, LinkPurpose, Review, ReviewOutcome
+from contracts.models import Agreement, AgreementStatus, LinkPurpose, Review, ReviewOutcome
 from contracts.perspectives import Party, document_context
 from contracts.signing_views import _reader, _signer_from_link
 from contracts.snapshot import agreement_snapshot
+
+
+class NextReviewForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = ("next_review_on",)
+        widgets = {
+            "next_review_on": forms.DateInput(
+                attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+            )
+        }
+        error_messages = {"next_review_on": {"required": "Choose the date of the next review."}}
+
+    def clean_next_review_on(self) -> object:
+        day = self.cleaned_data["next_review_on"]
+        if day is not None and self.instance.end_date and day > self.instance.end_date:
+            raise forms.ValidationError(
+                "That is after the engagement ends: choose a date before "
+                f"{self.instance.end_date:%d %B %Y}, or amend the end date."
+            )
+        return day
 
 
 class ReviewNotesForm(forms.ModelForm):
@@ -51,6 +72,7 @@ def review(request: CoachRequest, pk: int) -> HttpResponse:
         "contracts/review.html",
         {
             "agreement": agreement,
+            "date_form": NextReviewForm(instance=agreement),
             "review": current,
             "form": form,
             "version": version,
@@ -169,3 +191,21 @@ def review_confirm(request: HttpRequest, token: str) -> HttpResponse:
         closed=confirmation.review.outcome not in {ReviewOutcome.HOLDS, ReviewOutcome.CONFIRMED},
     )
     return render(request, "contracts/review_confirm.html", context)
+
+
+@login_required
+@require_POST
+def review_date(request: CoachRequest, pk: int) -> HttpResponse:
+    """Move the next review date (reminders follow the new date)."""
+    agreement = _agreement(request, pk)
+    if agreement.status != AgreementStatus.SIGNED:
+        messages.error(request, "Only a signed agreement has a next review date.")
+        return redirect(agreement)
+    form = NextReviewForm(request.POST, instance=agreement)
+    if not form.is_valid():
+        for error in form.errors.get("next_review_on", []):
+            messages.error(request, str(error))
+        return redirect("contracts:review", pk=agreement.pk)
+    form.save()
+    messages.success(request, f"The next review is on {agreement.next_review_on:%d %B %Y}.")
+    return redirect("contracts:review", pk=agreement.pk)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("agreements/<int:pk>/review/start/", review_views.review_start, name="review-start"),
     path("agreements/<int:pk>/review/holds/", review_views.review_holds, name="review-holds"),
     path("agreements/<int:pk>/review/amend/", review_views.review_amend, name="review-amend"),
+    path("agreements/<int:pk>/review/date/", review_views.review_date, name="review-date"),
     path("agreements/<int:pk>/changes/", review_views.agreement_changes, name="agreement-changes"),
     path(
         "agreements/<int:pk>/versions/<int:number>/",

@@ -174,3 +174,15 @@ def test_the_home_page_lists_reviews_signatures_and_endings(
     with time_machine.travel("2028-05-15 10:00Z", tick=False):
         later = sign_in(coach).get(reverse("coaching:home")).content.decode()
     assert "Ends 30 June 2028" in later
+
+
+def test_the_coach_moves_the_next_review_date_within_the_engagement(
+    coach: User, signed_in: HttpClient
+) -> None:
+    agreement = signed(coach, signed_in)
+    url = reverse("contracts:review-date", args=[agreement.pk])
+    page = signed_in.post(url, {"next_review_on": "2029-01-01"}, follow=True).content.decode()
+    assert "after the engagement ends" in page
+    signed_in.post(url, {"next_review_on": "2027-06-01"})
+    agreement.refresh_from_db()
+    assert agreement.next_review_on == date(2027, 6, 1)
