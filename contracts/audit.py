@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from coaching.http import client_ip
+from coaching.models import User
 from contracts.models import Agreement, AgreementVersion, AuditEvent, AuditEventKind, Signer
 from contracts.snapshot import canonical_json
 
@@ -56,6 +57,16 @@ def _event_digest(
         "prev": prev_hash,
     }
     return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def coach_actor(coach: User) -> str:
+    """How the coach appears in the trail."""
+    return f"Coach: {coach.full_name} <{coach.email}>"
+
+
+def signer_actor(signer: Signer) -> str:
+    """How a party appears in the trail: role, name and the email they were reached at."""
+    return f"{signer.get_role_display()}: {signer.name} <{signer.email}>"
 
 
 def _normalised_ip(raw: str) -> str | None:

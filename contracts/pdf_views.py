@@ -14,7 +14,7 @@ from coaching import throttle
 from coaching.http import CoachRequest, client_ip
 from coaching.scoping import get_owned_or_404
 from contracts import pdfs
-from contracts.audit import record_event
+from contracts.audit import coach_actor, record_event, signer_actor
 from contracts.models import (
     Agreement,
     AgreementPdf,
@@ -75,8 +75,7 @@ def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase
             messages.info(request, "Send the agreement first: its PDF for signature is frozen.")
             return redirect(agreement)
         row = pdfs.pdf_for(agreement, pdf_kind, version)
-    coach = request.user
-    return _pdf_response(request, row, actor=f"Coach: {coach.full_name} <{coach.email}>")
+    return _pdf_response(request, row, actor=coach_actor(request.user))
 
 
 def _party_pdf(request: HttpRequest, token: str, purpose: LinkPurpose) -> HttpResponseBase:
@@ -88,8 +87,7 @@ def _party_pdf(request: HttpRequest, token: str, purpose: LinkPurpose) -> HttpRe
     agreement = version.agreement
     kind = PdfKind.EXECUTED if version.completed_at else PdfKind.SIGNABLE
     row = pdfs.pdf_for(agreement, kind, version)
-    actor = f"{signer.get_role_display()}: {signer.name} <{signer.email}>"
-    return _pdf_response(request, row, actor=actor, signer=signer)
+    return _pdf_response(request, row, actor=signer_actor(signer), signer=signer)
 
 
 def copy_pdf(request: HttpRequest, token: str) -> HttpResponseBase:

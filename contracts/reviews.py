@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from coaching.models import CoachProfile, User
 from contracts import tasks
-from contracts.audit import record_event
+from contracts.audit import coach_actor, record_event, signer_actor
 from contracts.models import (
     Agreement,
     AgreementStatus,
@@ -51,20 +51,12 @@ def open_review(agreement: Agreement) -> Review | None:
     return agreement.reviews.filter(completed_at__isnull=True).first()
 
 
-def _locked(agreement: Agreement) -> Agreement:
-    return Agreement.objects.select_for_update().select_related("coach").get(pk=agreement.pk)
-
-
-def _coach_actor(coach: User) -> str:
-    return f"Coach: {coach.full_name} <{coach.email}>"
-
-
 @transaction.atomic
 def review_start(
     *, agreement: Agreement, coach: User, request: HttpRequest | None = None
 ) -> Review:
     """Open a review of the version in force (or return the one already open)."""
-    agreement = _locked(agreement)
+    agreement = Agreement.objects.locked(agreement)
     existing = open_review(agreement)
     if existing is not None:
         return existing
@@ -77,7 +69,7 @@ def review_start(
     record_event(
         agreement,
         AuditEventKind.REVIEW_STARTED,
-        actor=_coach_actor(coach),
+        actor=coach_actor(coach),
         version=version,
         request=request,
     )
@@ -85,7 +77,7 @@ def review_start(
 
 
 def _open(review: Review) -> tuple[Agreement, Review]:
-    agreement = _locked(review.agreement)
+    agreement = Agreement.objects.locked(review.agreement)
     review = Review.objects.select_related("version").get(pk=review.pk)
     if review.outcome != ReviewOutcome.OPEN:
         raise ReviewError("This review has already been decided.")
@@ -101,7 +93,7 @@ def review_still_holds(*, review: Review, coach: User, request: HttpRequest | No
     record_event(
         agreement,
         AuditEventKind.REVIEW_HOLDS,
-        actor=_coach_actor(coach),
+        actor=coach_actor(coach),
         version=review.version,
         request=request,
     )
@@ -117,7 +109,7 @@ def review_confirm(
 ) -> Review:
     """A party confirms the agreement still holds; the last one completes the review."""
     review = confirmation.review
-    agreement = _locked(review.agreement)
+    agreement = Agreement.objects.locked(review.agreement)
     confirmation = ReviewConfirmation.objects.select_related("signer").get(pk=confirmation.pk)
     review = Review.objects.select_related("version").get(pk=review.pk)
     if review.outcome != ReviewOutcome.HOLDS:
@@ -129,7 +121,7 @@ def review_confirm(
         record_event(
             agreement,
             AuditEventKind.REVIEW_CONFIRMED,
-            actor=f"{signer.get_role_display()}: {signer.name} <{signer.email}>",
+            actor=signer_actor(signer),
             version=review.version,
             signer=signer,
             request=request,
@@ -177,7 +169,7 @@ def review_amend(*, review: Review, coach: User, request: HttpRequest | None = N
     record_event(
         agreement,
         AuditEventKind.AMENDMENT_STARTED,
-        actor=_coach_actor(coach),
+        actor=coach_actor(coach),
         version=review.version,
         request=request,
     )

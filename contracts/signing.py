@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from coaching.models import User
 from contracts import reviews, tasks
-from contracts.audit import record_event, request_facts
+from contracts.audit import coach_actor, record_event, request_facts, signer_actor
 from contracts.checks import is_ready_to_send
 from contracts.disclosure import DISCLOSURE_VERSION
 from contracts.links import code_digest, revoke_links
@@ -42,20 +42,8 @@ class SigningError(Exception):
     """A state change that is not possible now; the message is shown to the person."""
 
 
-def _locked(agreement: Agreement) -> Agreement:
-    return Agreement.objects.select_for_update().select_related("coach").get(pk=agreement.pk)
-
-
 def current_version(agreement: Agreement) -> AgreementVersion | None:
     return agreement.versions.order_by("-number").first()
-
-
-def _actor(signer: Signer) -> str:
-    return f"{signer.get_role_display()}: {signer.name} <{signer.email}>"
-
-
-def _coach_actor(coach: User) -> str:
-    return f"Coach: {coach.full_name} <{coach.email}>"
 
 
 def _signers_for(agreement: Agreement, version: AgreementVersion) -> list[Signer]:
@@ -134,7 +122,7 @@ def agreement_send(
     *, agreement: Agreement, coach: User, request: HttpRequest | None = None
 ) -> AgreementVersion:
     """Freeze the agreement as a new version and invite the parties to sign it."""
-    agreement = _locked(agreement)
+    agreement = Agreement.objects.locked(agreement)
     if agreement.status != AgreementStatus.DRAFT:
         raise SigningError("Only a draft can be sent. This agreement has already been sent.")
     if not is_ready_to_send(agreement):
@@ -152,7 +140,7 @@ def agreement_send(
     Signer.objects.bulk_create(_signers_for(agreement, version))
     agreement.status = AgreementStatus.SENT
     agreement.save(update_fields=["status", "updated_at"])
-    actor = _coach_actor(coach)
+    actor = coach_actor(coach)
     record_event(
         agreement,
         AuditEventKind.VERSION_FROZEN,
@@ -178,7 +166,7 @@ def agreement_send(
 
 def _live_signer(signer: Signer) -> tuple[Agreement, Signer]:
     """Lock the agreement, then re-read the signer: the state another request left."""
-    agreement = _locked(signer.version.agreement)
+    agreement = Agreement.objects.locked(signer.version.agreement)
     signer = Signer.objects.select_related("version").get(pk=signer.pk)
     latest = current_version(agreement)
     if not agreement.is_out_for_signature or latest is None or latest.pk != signer.version_id:
@@ -189,7 +177,7 @@ def _live_signer(signer: Signer) -> tuple[Agreement, Signer]:
 @transaction.atomic
 def signer_viewed(*, signer: Signer, request: HttpRequest | None = None) -> None:
     """Note that the signer opened the agreement (every view is kept as evidence)."""
-    agreement = _locked(signer.version.agreement)
+    agreement = Agreement.objects.locked(signer.version.agreement)
     if signer.first_viewed_at is None:
         Signer.objects.filter(pk=signer.pk, first_viewed_at__isnull=True).update(
             first_viewed_at=timezone.now()
@@ -197,7 +185,7 @@ def signer_viewed(*, signer: Signer, request: HttpRequest | None = None) -> None
     record_event(
         agreement,
         AuditEventKind.VIEWED,
-        actor=_actor(signer),
+        actor=signer_actor(signer),
         version=signer.version,
         signer=signer,
         request=request,
@@ -234,7 +222,7 @@ def signer_verify_code(
         record_event(
             agreement,
             AuditEventKind.CODE_FAILED,
-            actor=_actor(signer),
+            actor=signer_actor(signer),
             version=signer.version,
             signer=signer,
             request=request,
@@ -249,7 +237,7 @@ def signer_verify_code(
     record_event(
         agreement,
         AuditEventKind.CODE_VERIFIED,
-        actor=_actor(signer),
+        actor=signer_actor(signer),
         version=signer.version,
         signer=signer,
         request=request,
@@ -285,7 +273,7 @@ def signer_sign(
         raise SigningError("Enter the code we emailed you before signing.")
     if signer.role == SignerRole.SPONSOR and not signature.authority:
         raise SigningError("Confirm that you may sign for the organisation.")
-    actor, version = _actor(signer), signer.version
+    actor, version = signer_actor(signer), signer.version
     now = timezone.now()
 
     def event(kind: AuditEventKind, **data: object) -> None:
@@ -358,7 +346,7 @@ def signer_decline(*, signer: Signer, reason: str, request: HttpRequest | None =
     record_event(
         agreement,
         AuditEventKind.DECLINED,
-        actor=_actor(signer),
+        actor=signer_actor(signer),
         version=version,
         signer=signer,
         request=request,
@@ -380,7 +368,7 @@ def agreement_void(
     *, agreement: Agreement, coach: User, reason: str, request: HttpRequest | None = None
 ) -> None:
     """The coach withdraws the agreement: pending links die and the parties are told."""
-    agreement = _locked(agreement)
+    agreement = Agreement.objects.locked(agreement)
     version = current_version(agreement)
     if not agreement.is_out_for_signature or version is None:
         raise SigningError("Only an agreement waiting for signatures can be voided.")
@@ -388,7 +376,7 @@ def agreement_void(
     record_event(
         agreement,
         AuditEventKind.VOIDED,
-        actor=_coach_actor(coach),
+        actor=coach_actor(coach),
         version=version,
         request=request,
         data={"reason": reason},
@@ -403,12 +391,12 @@ def agreement_reopen(
     *, agreement: Agreement, coach: User, request: HttpRequest | None = None
 ) -> None:
     """A declined or voided agreement becomes a draft again; sending makes a new version."""
-    agreement = _locked(agreement)
+    agreement = Agreement.objects.locked(agreement)
     if agreement.status not in {AgreementStatus.DECLINED, AgreementStatus.VOIDED}:
         raise SigningError("Only a declined or voided agreement can be reopened.")
     agreement.status = AgreementStatus.DRAFT
     agreement.save(update_fields=["status", "updated_at"])
-    record_event(agreement, AuditEventKind.REOPENED, actor=_coach_actor(coach), request=request)
+    record_event(agreement, AuditEventKind.REOPENED, actor=coach_actor(coach), request=request)
 
 
 @transaction.atomic
@@ -451,7 +439,7 @@ def send_signing_reminders(now: datetime | None = None) -> int:
             ).update(reminders_sent=signer.reminders_sent + 1, last_reminded_at=now)
             if not claimed:
                 continue
-            agreement = _locked(signer.version.agreement)
+            agreement = Agreement.objects.locked(signer.version.agreement)
             record_event(
                 agreement,
                 AuditEventKind.REMINDER_SENT,

@@ -243,6 +243,10 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
     def for_coach(self, coach: User) -> Self:
         return self.filter(coach=coach)
 
+    def locked(self, agreement: Agreement) -> Agreement:
+        """The agreement re-read under its row lock: every state change starts here."""
+        return self.select_for_update().select_related("coach").get(pk=agreement.pk)
+
     def search(self, query: str) -> Self:
         return self.filter(
             Q(title__icontains=query)
