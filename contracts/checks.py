@@ -162,6 +162,16 @@ def check_fees(agreement: Agreement) -> list[Problem]:
     problems: list[Problem] = []
     if not agreement.fee_basis:
         problems.append(Problem(step, "Set the fee, or mark the coaching as pro bono."))
+    elif agreement.fee_basis == FeeBasis.SEPARATE:
+        if agreement.is_two_party:
+            problems.append(
+                Problem(
+                    step,
+                    "A private client's agreement has no sponsor to hold a separate contract "
+                    "with: set the client's fee here.",
+                    Severity.CONTRADICTION,
+                )
+            )
     elif agreement.fee_basis != FeeBasis.PRO_BONO:
         if not agreement.fee_amount or agreement.fee_amount <= 0:
             problems.append(Problem(step, "Enter the fee amount."))

@@ -294,6 +294,10 @@ class FeesForm(StepForm):
             "invoicing_terms",
             "cancellation_terms",
         )
+        help_texts = {
+            "fee_basis": "Everyone who signs reads the fee. To keep it between you and the "
+            "sponsor, choose the separate contract.",
+        }
         widgets = {
             "fee_basis": forms.RadioSelect,
             "payer": forms.RadioSelect,
@@ -312,6 +316,11 @@ class FeesForm(StepForm):
             self.add_error("fee_amount", "Enter an amount above zero, or choose pro bono.")
         if basis == FeeBasis.PRO_BONO and amount:
             self.add_error("fee_amount", "Pro bono coaching has no fee: leave the amount empty.")
+        if basis == FeeBasis.SEPARATE and amount:
+            self.add_error(
+                "fee_amount",
+                "The fee is in your separate contract with the sponsor: leave the amount empty.",
+            )
         return data
 
     def apply(self, instance: Terms) -> None:

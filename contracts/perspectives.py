@@ -15,7 +15,7 @@ from typing import Any
 from coaching.models import RecordClass
 from contracts import terms
 from contracts.builder import STEP_TITLES, agreement_steps
-from contracts.models import Agreement, Payer
+from contracts.models import Agreement
 from contracts.snapshot import snapshot_dates, terms_from_snapshot
 
 
@@ -147,7 +147,6 @@ def document_context(snapshot: dict[str, Any], reader: Party) -> dict[str, Any]:
     two_party = bool(snapshot["two_party"])
     steps = agreement_steps(two_party=two_party)
     sponsor = snapshot["sponsor"] or {}
-    shows_fees = reader != Party.CLIENT or agreement_terms.payer != Payer.SPONSOR
     additional = agreement_terms.additional_terms
     insurance = snapshot["coach"].get("insurance") or {}
     return {
@@ -176,7 +175,6 @@ def document_context(snapshot: dict[str, Any], reader: Party) -> dict[str, Any]:
             )
         ),
         "sharing_matrix": _matrix_rows(agreement_terms) if reader == Party.COACH else [],
-        "shows_fees": shows_fees,
         "additional": additional if isinstance(additional, dict) else {},
         "step_titles": STEP_TITLES,
         "numbers": {step.key: index for index, step in enumerate(steps, start=1)},

@@ -33,6 +33,7 @@ class FeeBasis(models.TextChoices):
     PER_SESSION = "per_session", "A fee per session"
     PACKAGE = "package", "A fee for the whole programme"
     PRO_BONO = "pro_bono", "Pro bono: no fee"
+    SEPARATE = "separate", "Set out in a separate contract between the coach and the sponsor"
 
 
 class Payer(models.TextChoices):

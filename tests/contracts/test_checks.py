@@ -152,6 +152,15 @@ def test_a_fee_is_set_or_explicitly_pro_bono(coach: User) -> None:
     assert messages(agreement, "fees") == []
 
 
+def test_a_separate_fee_contract_needs_a_sponsor(coach: User) -> None:
+    sponsored = make_agreement(coach=coach, complete=True, fee_basis="separate", fee_amount=None)
+    assert messages(sponsored, "fees") == []
+    private = make_agreement(
+        coach=coach, sponsored=False, complete=True, fee_basis="separate", fee_amount=None
+    )
+    assert "no sponsor to hold a separate contract" in messages(private, "fees")[0]
+
+
 def test_a_private_client_cannot_have_the_sponsor_pay(coach: User) -> None:
     agreement = make_agreement(coach=coach, sponsored=False, complete=True, payer=Payer.SPONSOR)
     assert "A private client's agreement has no sponsor to pay: the client pays." in messages(

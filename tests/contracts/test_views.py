@@ -45,14 +45,18 @@ def test_the_sponsor_reads_what_it_will_and_will_not_receive(
     assert "4,800.00 GBP" in page, "the sponsor sees the fee it pays"
 
 
-def test_the_client_does_not_see_the_fee_the_sponsor_pays(
+def test_every_party_reads_the_fee_it_signs_unless_it_is_in_a_separate_contract(
     signed_in: HttpClient, coach: User
 ) -> None:
     agreement = make_agreement(coach=coach, complete=True)
-    page = preview(signed_in, agreement, "client")
-    assert "4,800.00" not in page
-    assert "The sponsor pays for the coaching under its own terms" in page
-    assert "Cancellations and missed sessions" in page
+    assert "4,800.00 GBP" in preview(signed_in, agreement, "client")
+
+    agreement.fee_basis, agreement.fee_amount = "separate", None
+    agreement.save()
+    for party in ["client", "sponsor", "coach"]:
+        page = preview(signed_in, agreement, party)
+        assert "set out in a separate contract between the coach and the sponsor" in page
+        assert "Cancellations and missed sessions" in page
 
 
 def test_the_coach_sees_the_whole_matrix(signed_in: HttpClient, coach: User) -> None:
