@@ -1,0 +1,61 @@
+"""No request a person can send produces a server error: every page, GET and an empty
+POST, as the owner, as another coach and as a visitor, with well-formed and odd values.
+(The test client re-raises a view's exception, so any crash fails the test too.)"""
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import get_resolver, reverse
+
+from coaching.models import User
+from contracts import signing
+from tests.conftest import make_agreement
+from tests.test_isolation import walk
+
+pytestmark = pytest.mark.django_db
+
+ODD = {
+    "pk": 999999,
+    "step": "nonsense",
+    "party": "nobody",
+    "signer": 999999,
+    "kind": "x",
+    "number": 999,
+    "token": "not-a-token",
+    "uidb64": "xx",
+    "number_": 0,
+}
+
+
+def all_patterns() -> list[tuple[str, object]]:
+    return [(name, pattern) for name, pattern in walk(get_resolver().url_patterns)]
+
+
+def url(name: str, pattern: object, values: dict) -> str:
+    converters = pattern.pattern.converters  # type: ignore[attr-defined]
+    return reverse(name, kwargs={key: values[key] for key in converters})
+
+
+@pytest.mark.parametrize("who", ["owner", "other", "visitor"])
+def test_no_page_answers_with_a_server_error(
+    who: str, coach: User, other_coach: User, sign_in
+) -> None:
+    sent = signing.agreement_send(
+        agreement=make_agreement(coach=coach, complete=True), coach=coach
+    )
+    http = {"owner": sign_in(coach), "other": sign_in(other_coach), "visitor": HttpClient()}[who]
+    failures = []
+    for name, pattern in all_patterns():
+        for values in (
+            {**ODD, "pk": sent.agreement.pk, "number": 1, "signer": sent.signers.first().pk},
+            ODD,
+        ):
+            if not pattern.pattern.converters and values is ODD:  # type: ignore[attr-defined]
+                continue
+            if name == "coaching:password-reset-confirm":
+                values = {**values, "token": "set-password"}
+            address = url(name, pattern, values)
+            for method in ("get", "post"):
+                response = getattr(http, method)(address, {"page": "-1", "q": "x" * 500})
+                if response.status_code >= 500:
+                    failures.append((method, address, response.status_code))
+    assert failures == []
