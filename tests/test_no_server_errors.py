@@ -46,7 +46,7 @@ def test_no_page_answers_with_a_server_error(
     failures = []
     for name, pattern in all_patterns():
         for values in (
-            {**ODD, "pk": sent.agreement.pk, "number": 1, "signer": sent.signers.first().pk},
+            {**ODD, "pk": sent.agreement.pk, "number": 1, "signer": first_signer.pk},
             ODD,
         ):
             if not pattern.pattern.converters and values is ODD:  # type: ignore[attr-defined]
