@@ -42,6 +42,7 @@ def test_no_page_answers_with_a_server_error(
     sent = signing.agreement_send(
         agreement=make_agreement(coach=coach, complete=True), coach=coach
     )
+    first_signer = sent.signers.get(role="client")
     http = {"owner": sign_in(coach), "other": sign_in(other_coach), "visitor": HttpClient()}[who]
     failures = []
     for name, pattern in all_patterns():
