@@ -12,11 +12,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from coaching import throttle
 from coaching.http import CoachRequest, client_ip
-from coaching.scoping import get_owned_or_404
 from contracts import pdfs
 from contracts.audit import coach_actor, record_event, signer_actor
 from contracts.models import (
-    Agreement,
     AgreementPdf,
     AgreementStatus,
     AuditEventKind,
@@ -27,6 +25,7 @@ from contracts.models import (
 )
 from contracts.signing import current_version
 from contracts.signing_views import _signer_from_link
+from contracts.views import owned_agreement
 
 VERIFICATIONS_PER_IP = 30  # per hour
 
@@ -54,7 +53,7 @@ def _pdf_response(
 
 @login_required
 def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase:
-    agreement = get_owned_or_404(Agreement, request.user, pk=pk)
+    agreement = owned_agreement(request, pk)
     try:
         pdf_kind = PdfKind(kind)
     except ValueError:

@@ -10,13 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from coaching.http import CoachRequest
-from coaching.scoping import get_owned_or_404
 from contracts import reviews
 from contracts.compare import compare
 from contracts.models import Agreement, AgreementStatus, LinkPurpose, Review, ReviewOutcome
 from contracts.perspectives import Party, document_context
 from contracts.signing_views import _reader, _signer_from_link
 from contracts.snapshot import agreement_snapshot
+from contracts.views import owned_agreement
 
 
 class NextReviewForm(forms.ModelForm):
@@ -47,15 +47,9 @@ class ReviewNotesForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 8})}
 
 
-def _agreement(request: CoachRequest, pk: int) -> Agreement:
-    return get_owned_or_404(
-        Agreement.objects.select_related("client", "organisation"), request.user, pk=pk
-    )
-
-
 @login_required
 def review(request: CoachRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk)
+    agreement = owned_agreement(request, pk)
     current = reviews.open_review(agreement)
     form = (
         ReviewNotesForm(request.POST if request.method == "POST" else None, instance=current)
@@ -86,7 +80,7 @@ def review(request: CoachRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: CoachRequest, pk: int, action: str) -> HttpResponse:
-    agreement = _agreement(request, pk)
+    agreement = owned_agreement(request, pk)
     try:
         if action == "start":
             reviews.review_start(agreement=agreement, coach=request.user, request=request)
@@ -134,7 +128,7 @@ def review_amend(request: CoachRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_changes(request: CoachRequest, pk: int) -> HttpResponse:
     """Side by side: the version in force and the amended draft."""
-    agreement = _agreement(request, pk)
+    agreement = owned_agreement(request, pk)
     in_force = reviews.version_in_force(agreement)
     if in_force is None:
         messages.info(request, "There is no signed version to compare with yet.")
@@ -154,7 +148,7 @@ def agreement_changes(request: CoachRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_version(request: CoachRequest, pk: int, number: int) -> HttpResponse:
     """Any version of the agreement, as signed (superseded ones stay readable)."""
-    agreement = _agreement(request, pk)
+    agreement = owned_agreement(request, pk)
     version = agreement.versions.filter(number=number).first()
     if version is None:
         raise Http404("No such version.")
@@ -197,7 +191,7 @@ def review_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def review_date(request: CoachRequest, pk: int) -> HttpResponse:
     """Move the next review date (reminders follow the new date)."""
-    agreement = _agreement(request, pk)
+    agreement = owned_agreement(request, pk)
     if agreement.status != AgreementStatus.SIGNED:
         messages.error(request, "Only a signed agreement has a next review date.")
         return redirect(agreement)

@@ -17,14 +17,12 @@ from django.views.decorators.http import require_POST
 
 from coaching import throttle
 from coaching.http import CoachRequest, client_ip
-from coaching.scoping import get_owned_or_404
 from contracts import signing
 from contracts.audit import verify_trail
 from contracts.checks import agreement_problems
 from contracts.disclosure import DISCLOSURE_TEXT, DISCLOSURE_TITLE, DISCLOSURE_VERSION
 from contracts.links import LinkProblem, find_link
 from contracts.models import (
-    Agreement,
     AgreementStatus,
     AuditEvent,
     LinkPurpose,
@@ -42,6 +40,7 @@ from contracts.signing_forms import (
     VoidForm,
 )
 from contracts.snapshot import terms_from_snapshot
+from contracts.views import owned_agreement
 
 # Unknown or dead tokens a network address may try per hour before being refused.
 BAD_LINKS_PER_IP = 20
@@ -296,17 +295,9 @@ def copy(request: HttpRequest, token: str) -> HttpResponse:
 # The coach's side
 
 
-def _owned(request: CoachRequest, pk: int) -> Agreement:
-    return get_owned_or_404(
-        Agreement.objects.select_related("client", "organisation", "sponsor_signatory"),
-        request.user,
-        pk=pk,
-    )
-
-
 @login_required
 def agreement_send(request: CoachRequest, pk: int) -> HttpResponse:
-    agreement = _owned(request, pk)
+    agreement = owned_agreement(request, pk)
     if agreement.status != AgreementStatus.DRAFT:
         messages.info(request, "This agreement has already been sent.")
         return redirect(agreement)
@@ -336,7 +327,7 @@ def agreement_send(request: CoachRequest, pk: int) -> HttpResponse:
 
 @login_required
 def coach_sign(request: CoachRequest, pk: int) -> HttpResponse:
-    agreement = _owned(request, pk)
+    agreement = owned_agreement(request, pk)
     version = signing.current_version(agreement)
     signer = (
         version.signers.filter(role=SignerRole.COACH).first()
@@ -376,7 +367,7 @@ def coach_sign(request: CoachRequest, pk: int) -> HttpResponse:
 
 @login_required
 def agreement_void(request: CoachRequest, pk: int) -> HttpResponse:
-    agreement = _owned(request, pk)
+    agreement = owned_agreement(request, pk)
     if not agreement.is_out_for_signature:
         messages.info(request, "Only an agreement waiting for signatures can be voided.")
         return redirect(agreement)
@@ -400,7 +391,7 @@ def agreement_void(request: CoachRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def agreement_reopen(request: CoachRequest, pk: int) -> HttpResponse:
-    agreement = _owned(request, pk)
+    agreement = owned_agreement(request, pk)
     try:
         signing.agreement_reopen(agreement=agreement, coach=request.user, request=request)
     except signing.SigningError as error:
@@ -415,7 +406,7 @@ def agreement_reopen(request: CoachRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def signer_resend(request: CoachRequest, pk: int, signer: int) -> HttpResponse:
-    agreement = _owned(request, pk)
+    agreement = owned_agreement(request, pk)
     version = signing.current_version(agreement)
     person = version.signers.filter(pk=signer).first() if version else None
     if person is None:
@@ -432,7 +423,7 @@ def signer_resend(request: CoachRequest, pk: int, signer: int) -> HttpResponse:
 
 @login_required
 def agreement_audit(request: CoachRequest, pk: int) -> HttpResponse:
-    agreement = _owned(request, pk)
+    agreement = owned_agreement(request, pk)
     events = AuditEvent.objects.filter(agreement=agreement).select_related("version", "signer")
     return render(
         request,

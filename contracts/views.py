@@ -100,14 +100,9 @@ def agreement_create(request: CoachRequest) -> HttpResponse:
     return render(request, "contracts/agreement_create.html", {"form": form})
 
 
-def _agreement(request: CoachRequest, pk: int) -> Agreement:
-    return get_owned_or_404(
-        Agreement.objects.select_related(
-            "client", "organisation", "sponsor_signatory", "coach__profile"
-        ),
-        request.user,
-        pk=pk,
-    )
+def owned_agreement(request: CoachRequest, pk: int) -> Agreement:
+    """The signed-in coach's agreement named in the URL, with its parties; else 404."""
+    return get_owned_or_404(Agreement.objects.with_parties(), request.user, pk=pk)
 
 
 def _progress(instance: Terms, problems: list[Any]) -> list[dict[str, Any]]:
@@ -120,7 +115,7 @@ def _progress(instance: Terms, problems: list[Any]) -> list[dict[str, Any]]:
 
 @login_required
 def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk)
+    agreement = owned_agreement(request, pk)
     problems = agreement_problems(agreement) if agreement.is_editable else []
     progress = _progress(agreement, problems)
     resume = next((item["step"] for item in progress if not item["complete"]), None)
@@ -160,7 +155,7 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
 
 @login_required
 def agreement_step(request: CoachRequest, pk: int, step: str) -> HttpResponse:
-    agreement = _agreement(request, pk)
+    agreement = owned_agreement(request, pk)
     current = builder.find_step(agreement, step)
     if current is None:
         raise Http404("No such step.")
@@ -199,7 +194,7 @@ def agreement_step(request: CoachRequest, pk: int, step: str) -> HttpResponse:
 
 @login_required
 def agreement_preview(request: CoachRequest, pk: int, party: str) -> HttpResponse:
-    agreement = _agreement(request, pk)
+    agreement = owned_agreement(request, pk)
     try:
         reader = Party(party)
     except ValueError:
@@ -217,7 +212,7 @@ def agreement_preview(request: CoachRequest, pk: int, party: str) -> HttpRespons
 
 @login_required
 def agreement_duplicate(request: CoachRequest, pk: int) -> HttpResponse:
-    agreement = _agreement(request, pk)
+    agreement = owned_agreement(request, pk)
     form = DuplicateForm(request.POST if request.method == "POST" else None, agreement=agreement)
     if request.method == "POST" and form.is_valid():
         copy = services.agreement_duplicate(

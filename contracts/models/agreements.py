@@ -244,6 +244,9 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
     def for_coach(self, coach: User) -> Self:
         return self.filter(coach=coach)
 
+    def with_parties(self) -> Self:
+        return self.select_related("client", "organisation", "sponsor_signatory", "coach__profile")
+
     def locked(self, agreement: Agreement) -> Agreement:
         """The agreement re-read under its row lock: every state change starts here."""
         return self.select_for_update().select_related("coach").get(pk=agreement.pk)
