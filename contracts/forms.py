@@ -81,10 +81,6 @@ class StepForm(forms.ModelForm):
                 field.choices = [choice for choice in choices if choice[0] != ""]
 
     @property
-    def is_agreement(self) -> bool:
-        return isinstance(self.instance, Agreement)
-
-    @property
     def is_two_party(self) -> bool:
         return isinstance(self.instance, Agreement) and self.instance.is_two_party
 

@@ -129,7 +129,6 @@ def pdf_html(
         signature_events=[
             e for e in events if e.kind in {"signed", "completed", "version_frozen"}
         ],
-        generated_at=timezone.now(),
         site_url=settings.SITE_URL,
         fonts_dir=STATIC_DIR.as_uri() + "/vendor",
     )
@@ -137,7 +136,11 @@ def pdf_html(
 
 
 def _machine_readable(version: AgreementVersion) -> tuple[bytes, bytes]:
-    """The agreement (snapshot, version, signatures) and the audit trail, as JSON."""
+    """The agreement (snapshot, version, signatures) and this version's audit trail, as JSON.
+
+    Only this version's events: earlier versions' may hold what one party wrote for the
+    coach alone, such as a reason for declining, and every party receives this file.
+    """
     agreement = {
         "agreement": version.snapshot,
         "version": {
@@ -165,7 +168,7 @@ def _machine_readable(version: AgreementVersion) -> tuple[bytes, bytes]:
             "prev_hash": event.prev_hash,
             "hash": event.hash,
         }
-        for event in AuditEvent.objects.filter(agreement=version.agreement).order_by("seq")
+        for event in AuditEvent.objects.filter(version=version).order_by("seq")
     ]
     return canonical_json(agreement), json.dumps(trail, indent=1, ensure_ascii=False).encode()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from coaching.models import RecordClass
 from contracts import terms
-from contracts.builder import STEP_TITLES, agreement_steps
+from contracts.builder import agreement_steps
 from contracts.models import Agreement
 from contracts.snapshot import snapshot_dates, terms_from_snapshot
 
@@ -32,10 +32,7 @@ class Party(StrEnum):
 @dataclass(frozen=True)
 class SharingStatement:
     key: str
-    kind: str
-    recipient: str
     shared: bool
-    decided: bool
     sentence: str
 
 
@@ -73,12 +70,10 @@ def sharing_sentence(
     key = f"{kind}.{recipient}"
     level = cell["level"]
     if not level:
-        return SharingStatement(
-            key, what, recipient.label, False, False, f"{subject}: not decided yet."
-        )
+        return SharingStatement(key, False, f"{subject}: not decided yet.")
     if level == terms.SharingLevel.NEVER:
         sentence = f"{subject} will not receive {what}."
-        return SharingStatement(key, what, recipient.label, False, True, sentence)
+        return SharingStatement(key, False, sentence)
     if level == terms.SharingLevel.ROUTINE:
         core = f"{subject} will receive {what}"
     elif level == terms.SharingLevel.APPROVED_SUMMARY:
@@ -95,7 +90,7 @@ def sharing_sentence(
     if cell["prepared_by"]:
         details.append(f"prepared by {terms.PreparedBy(cell['prepared_by']).label}")
     sentence = core + (", " + ", ".join(details) if details else "") + "."
-    return SharingStatement(key, what, recipient.label, True, True, sentence)
+    return SharingStatement(key, True, sentence)
 
 
 def recipient_heading(recipient: terms.Recipient, reader: Party, sponsor_name: str) -> str:
@@ -176,7 +171,6 @@ def document_context(snapshot: dict[str, Any], reader: Party) -> dict[str, Any]:
         ),
         "sharing_matrix": _matrix_rows(agreement_terms) if reader == Party.COACH else [],
         "additional": additional if isinstance(additional, dict) else {},
-        "step_titles": STEP_TITLES,
         "numbers": {step.key: index for index, step in enumerate(steps, start=1)},
         "signatures_number": len(steps) + 1,
     }

@@ -51,12 +51,11 @@ class ReviewNotesForm(forms.ModelForm):
 def review(request: CoachRequest, pk: int) -> HttpResponse:
     agreement = owned_agreement(request, pk)
     current = reviews.open_review(agreement)
-    form = (
-        ReviewNotesForm(request.POST if request.method == "POST" else None, instance=current)
-        if current
-        else None
-    )
-    if request.method == "POST" and current is not None and form is not None and form.is_valid():
+    form = None
+    if current is not None:
+        data = request.POST if request.method == "POST" else None
+        form = ReviewNotesForm(data, instance=current)
+    if form is not None and form.is_bound and form.is_valid():
         form.save()
         messages.success(request, "Your notes are saved. They are for you only.")
         return redirect("contracts:review", pk=agreement.pk)

@@ -98,7 +98,12 @@ def _verified_key(signer: Signer) -> str:
 
 
 def _reader(signer: Signer) -> Party:
-    return Party.SPONSOR if signer.role == SignerRole.SPONSOR else Party.CLIENT
+    """Whose view a person reads: those kept informed read the sponsor's."""
+    return {
+        SignerRole.COACH: Party.COACH,
+        SignerRole.SPONSOR: Party.SPONSOR,
+        SignerRole.OBSERVER: Party.SPONSOR,
+    }.get(SignerRole(signer.role), Party.CLIENT)
 
 
 def _sign_form(signer: Signer, data: Any = None) -> SignForm:
@@ -275,13 +280,8 @@ def copy(request: HttpRequest, token: str) -> HttpResponse:
         return found
     signer = found
     version = signer.version
-    reader = {SignerRole.SPONSOR: Party.SPONSOR, SignerRole.COACH: Party.COACH}.get(
-        SignerRole(signer.role), Party.CLIENT
-    )
-    if signer.role == SignerRole.OBSERVER:
-        reader = Party.SPONSOR
     signing.signer_viewed(signer=signer, request=request)
-    context = document_context(version.snapshot, reader)
+    context = document_context(version.snapshot, _reader(signer))
     context.update(
         signer=signer,
         token=token,

@@ -105,6 +105,11 @@ def owned_agreement(request: CoachRequest, pk: int) -> Agreement:
     return get_owned_or_404(Agreement.objects.with_parties(), request.user, pk=pk)
 
 
+def step_templates(step: builder.Step) -> list[str]:
+    """The step's own template if it has one, else the plain list of its fields."""
+    return [f"contracts/steps/{step.key}.html", "contracts/steps/_fields.html"]
+
+
 def _progress(instance: Terms, problems: list[Any]) -> list[dict[str, Any]]:
     blocking = {problem.step for problem in problems if problem.blocks_sending}
     return [
@@ -184,6 +189,7 @@ def agreement_step(request: CoachRequest, pk: int, step: str) -> HttpResponse:
             "object": agreement,
             "form": form,
             "step": current,
+            "step_templates": step_templates(current),
             "progress": _progress(agreement, problems),
             "step_problems": [p for p in problems if p.step == current.key],
             "next": builder.next_step(agreement, current),
@@ -310,6 +316,7 @@ def template_step(request: CoachRequest, pk: int, step: str) -> HttpResponse:
             "object": template,
             "form": form,
             "step": current,
+            "step_templates": step_templates(current),
             "progress": [{"step": s, "complete": True} for s in builder.steps_for(template)],
             "step_problems": [],
             "next": builder.next_step(template, current),

@@ -41,10 +41,6 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"Review of {self.version}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.completed_at is None
-
 
 class ReviewConfirmation(models.Model):
     """A party's confirmation, by emailed link, that the agreement still holds."""

@@ -112,10 +112,6 @@ class Signer(models.Model):
         """Client and sponsor sign from emailed links; the coach signs in the app."""
         return self.role in {SignerRole.CLIENT, SignerRole.SPONSOR}
 
-    @property
-    def is_done(self) -> bool:
-        return self.status in {SignerStatus.SIGNED, SignerStatus.DECLINED}
-
     def evidence(self) -> dict[str, Any]:
         """The facts of this signature, for the certificate and the audit trail."""
         return {
@@ -135,11 +131,6 @@ class LinkPurpose(models.TextChoices):
     CONFIRM = "confirm", "Confirm at a review"
 
 
-class SigningLinkQuerySet(models.QuerySet["SigningLink"]):
-    def live(self) -> SigningLinkQuerySet:
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
 class SigningLink(models.Model):
     """An emailed link. Only the SHA-256 of its random token is stored."""
 
@@ -150,8 +141,6 @@ class SigningLink(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-
-    objects = SigningLinkQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link for {self.signer}"

@@ -18,6 +18,7 @@ def test_tokens_in_logged_paths_are_redacted() -> None:
         logger.warning('"GET %s HTTP/1.1" 404', "/sign/Zr8Q-long_secret_token_123/")
         logger.warning("Not Found: /copy/AbCdEf123456/")
         logger.warning("GET /accounts/password/reset/MQ/cbk5j2-5f0e3a1c9b/ 200")
+        logger.warning("POST /review/Qw3rty_Token-987/ 200")
         logger.warning("GET /agreements/4/ 200")
     finally:
         logger.removeHandler(handler)
@@ -26,6 +27,7 @@ def test_tokens_in_logged_paths_are_redacted() -> None:
         '"GET /sign/[redacted]/ HTTP/1.1" 404',
         "Not Found: /copy/[redacted]/",
         "GET /accounts/password/reset/MQ/[redacted]/ 200",
+        "POST /review/[redacted]/ 200",
         "GET /agreements/4/ 200",
     ]
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from coaching.models import User
-from contracts import pdfs
+from contracts import pdfs, signing
 from contracts.models import (
     AgreementPdf,
     AgreementStatus,
@@ -255,3 +255,25 @@ def _upload(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="application/pdf")
+
+
+def test_the_signed_pdf_carries_only_its_own_versions_trail(
+    coach: User, signed_in: HttpClient
+) -> None:
+    first = send_agreement(coach)
+    agreement = first.agreement
+    client = first.signers.get(role=SignerRole.CLIENT)
+    signing.signer_decline(signer=client, reason="Private to the coach: HR must not read this.")
+    signing.agreement_reopen(agreement=agreement, coach=coach)
+    second = signing.agreement_send(agreement=agreement, coach=coach)
+    sign_by_link(link_for(agreement.client.email))
+    sign_by_link(link_for(second.signers.get(role=SignerRole.SPONSOR).email))
+    sign_as_coach(signed_in, agreement)
+
+    pdf = download(signed_in, reverse("contracts:agreement-pdf", args=[agreement.pk, "executed"]))
+    attachments = PdfReader(io.BytesIO(pdf)).attachments
+    trail = attachments["audit-trail.json"][0]
+    assert b"HR must not read this" not in trail
+    assert b"HR must not read this" not in pdf
+    assert b'"kind": "declined"' not in trail, "version 1's events stay out"
+    assert b'"kind": "signed"' in trail
