@@ -44,9 +44,11 @@ from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from coaching.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402
-from contracts import pdfs, signing  # noqa: E402
+from contracts.documents import pdf as pdfs  # noqa: E402
+from contracts.documents.seal import seal_pdf  # noqa: E402
+from contracts.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402
 from contracts.models import Agreement, PdfKind, SignerRole  # noqa: E402
+from contracts.signing import services as signing  # noqa: E402
 
 
 def median_ms(function: object, runs: int) -> tuple[float, object]:
@@ -80,7 +82,7 @@ def main(runs: int) -> None:
     call_command("create_seal_certificate", verbosity=0)
     call_command("load_demo", verbosity=0)
     agreement = signed_demo_agreement()
-    version = signing.current_version(agreement)
+    version = agreement.current_version()
     assert version is not None
     html = pdfs.pdf_html(version.snapshot, kind=PdfKind.EXECUTED, paper_size="A4", version=version)
 
@@ -109,8 +111,8 @@ def main(runs: int) -> None:
         bare_runs.append(bare_ms_once)
     product_ms, bare_ms = statistics.median(product_runs), statistics.median(bare_runs)
     assert isinstance(unsealed, bytes)
-    pdfs.seal_pdf(unsealed, reason="warm-up")  # loads the key once, as a worker does
-    seal_ms, _ = median_ms(lambda: pdfs.seal_pdf(unsealed, reason="benchmark"), max(runs, 15))
+    seal_pdf(unsealed, reason="warm-up")  # loads the key once, as a worker does
+    seal_ms, _ = median_ms(lambda: seal_pdf(unsealed, reason="benchmark"), max(runs, 15))
 
     client = Client()
     client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)

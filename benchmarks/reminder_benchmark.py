@@ -59,7 +59,7 @@ from django.utils import timezone  # noqa: E402
 
 from coaching.models import Client, CoachProfile, User  # noqa: E402
 from contracts.models import Agreement, AgreementStatus  # noqa: E402
-from contracts.reminders import send_due_reminders  # noqa: E402
+from contracts.reviews.reminders import send_due_reminders  # noqa: E402
 
 UNUSABLE = make_password(None)
 

@@ -78,7 +78,7 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view()
 @login_required
 def profile(request: CoachRequest) -> HttpResponse:
     coach = request.user
-    profile = services.coach_profile(coach=coach)
+    profile = coach.profile
     account_form = AccountForm(
         request.POST if request.method == "POST" else None, instance=coach, prefix="account"
     )

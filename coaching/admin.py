@@ -1,5 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from coaching.models import (
     Client,
@@ -41,8 +45,14 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.display(description="Practice", ordering="profile__practice_name")
     def practice(self, user: User) -> str:
-        profile = getattr(user, "profile", None)
-        return profile.practice_name if profile else ""
+        return user.profile.practice_name
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm[User], formsets: Any, change: bool
+    ) -> None:
+        """An account added here gets its profile in the same transaction, like any other."""
+        super().save_related(request, form, formsets, change)
+        CoachProfile.objects.get_or_create(coach=form.instance)
 
 
 @admin.register(CoachProfile)

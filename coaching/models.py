@@ -14,7 +14,7 @@ from typing import ClassVar, Self
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -35,11 +35,15 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
     def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        """A new account and its practice profile, together or not at all: every coach
+        has a profile from the start (sign-up, createsuperuser and the admin alike)."""
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
-        user.save(using=self._db)
+        with transaction.atomic(using=self._db):
+            user.save(using=self._db)
+            CoachProfile.objects.using(self._db).create(coach=user)
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:

@@ -3,21 +3,16 @@
 from django.db import transaction
 from django.forms import ModelForm
 
-from coaching.models import CoachProfile, User
+from coaching.models import User
 
 
 @transaction.atomic
 def coach_sign_up(*, email: str, password: str, full_name: str, practice_name: str = "") -> User:
     """Create a coach's account and practice profile together."""
     coach = User.objects.create_user(email, password, full_name=full_name)
-    CoachProfile.objects.create(coach=coach, practice_name=practice_name)
+    coach.profile.practice_name = practice_name
+    coach.profile.save(update_fields=["practice_name"])
     return coach
-
-
-def coach_profile(*, coach: User) -> CoachProfile:
-    """The coach's profile, created with defaults for accounts made outside sign-up."""
-    profile, _ = CoachProfile.objects.get_or_create(coach=coach)
-    return profile
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "coaching/landing.html")
     today = timezone.localdate()
     signed = Agreement.objects.for_coach(coach).filter(status=AgreementStatus.SIGNED)
-    lead = getattr(getattr(coach, "profile", None), "review_lead_days", 30)
+    lead = coach.profile.review_lead_days
     attention = {
         "reviews": signed.filter(next_review_on__lte=today + timedelta(days=lead))
         .exclude(end_date__lt=today)

@@ -13,10 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from coaching.emails import send_email
-from contracts.builder import agreement_steps
-from contracts.calendar import review_invitation
-from contracts.models import Reminder, ReminderKind, Signer, SignerRole
-from contracts.terms import Jurisdiction
+from contracts.models import Signer, SignerRole
 
 
 def _context(signer: Signer) -> dict[str, Any]:
@@ -38,7 +35,7 @@ def _context(signer: Signer) -> dict[str, Any]:
         "coach_name": coach.full_name,
         "coach_email": coach.email,
         "practice_name": snapshot["coach"]["practice_name"] or coach.full_name,
-        "sponsor_name": (snapshot.get("sponsor") or {}).get("name", ""),
+        "sponsor_name": snapshot["sponsor"]["name"] if snapshot["sponsor"] else "",
         "two_party": snapshot["two_party"],
     }
 
@@ -129,65 +126,3 @@ def email_review_confirmation(signer: Signer, token: str, *, expires_at: datetim
     send_email(
         "review-confirmation", to=signer.email, context=context, reply_to=context["coach_email"]
     )
-
-
-def email_reminder_to_coach(reminder: Reminder) -> None:
-    """A reminder to the coach: a review coming up, due or overdue; an engagement ending;
-    insurance expiring. Review reminders carry a calendar invitation."""
-    coach = reminder.coach
-    agreement = reminder.agreement
-    context: dict[str, Any] = {
-        "coach_name": coach.full_name,
-        "kind": reminder.kind,
-        "due_on": reminder.due_on,
-        "practice_name": getattr(getattr(coach, "profile", None), "practice_name", ""),
-    }
-    if agreement is None:
-        context["link"] = settings.SITE_URL + reverse("coaching:profile")
-        send_email("reminder-insurance", to=coach.email, context=context)
-        return
-    signed_versions = getattr(agreement, "signed_versions", None)
-    if signed_versions is None:
-        signed_versions = list(
-            agreement.versions.filter(completed_at__isnull=False).order_by("-number")[:1]
-        )
-    snapshot = signed_versions[0].snapshot if signed_versions else {}
-    context.update(
-        reference=agreement.reference,
-        title=agreement.title,
-        client_name=(snapshot.get("client") or {}).get("name", ""),
-        sponsor_name=(snapshot.get("sponsor") or {}).get("name", ""),
-        end_date=agreement.end_date,
-        limits=(snapshot.get("terms") or {}).get("confidentiality_limits", []),
-        jurisdiction=_jurisdiction(snapshot),
-        sections=[step.title for step in agreement_steps(two_party=agreement.is_two_party)],
-    )
-    if reminder.kind == ReminderKind.ENDING_SOON:
-        context["link"] = settings.SITE_URL + reverse(
-            "contracts:agreement-detail", args=[agreement.pk]
-        )
-        send_email("reminder-ending", to=coach.email, context=context)
-        return
-    link = settings.SITE_URL + reverse("contracts:review", args=[agreement.pk])
-    context["link"] = link
-    invitation = review_invitation(
-        uid=f"review-{agreement.pk}-{reminder.due_on:%Y%m%d}",
-        day=reminder.due_on,
-        summary=f"Agreement review {agreement.reference}: coach, client and sponsor",
-        description=f"Review {agreement.reference} with the client and the sponsor: {link}",
-        url=link,
-    )
-    send_email(
-        "reminder-review",
-        to=coach.email,
-        context=context,
-        attachments=[(f"review-{agreement.reference}.ics", invitation, "text/calendar")],
-    )
-
-
-def _jurisdiction(snapshot: dict[str, Any]) -> str:
-    terms = snapshot.get("terms") or {}
-    value = terms.get("jurisdiction", "")
-    if value == Jurisdiction.OTHER:
-        return str(terms.get("jurisdiction_other", ""))
-    return str(Jurisdiction(value).label) if value in Jurisdiction.values else ""

@@ -1,18 +1,69 @@
-"""Emailed secrets: link tokens of 256 bits and 6-digit codes, stored only as hashes."""
+"""Emailed secrets and why a link may not work.
+
+Link tokens of 256 bits and 6-digit codes are stored only as hashes. `resolve_link()`
+turns a token into its live link or raises a `LinkProblem`: one exception class per
+reason (unknown, expired, used, already signed, declined, withdrawn, not yet the
+signer's turn, code required), each shown on its own page by `contracts.access`.
+The signing services raise the same exceptions when a signer's state changed under
+them, so a person always sees the page that explains where they stand.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
+from typing import ClassVar
 
 from django.conf import settings
 from django.utils import timezone
 
-from contracts.models import LinkPurpose, Signer, SigningLink
+from contracts.models import AgreementStatus, LinkPurpose, Signer, SignerStatus, SigningLink
+
+MAX_TOKEN_LENGTH = 100
+
+
+class LinkProblem(Exception):
+    """Why a signer's link cannot do what was asked, now. The message is for the person."""
+
+    message: ClassVar[str] = "This link does not work."
+
+    def __init__(self, signer: Signer | None = None) -> None:
+        super().__init__(self.message)
+        self.signer = signer
+
+
+class UnknownLink(LinkProblem):
+    message = "We could not find this link."
+
+
+class ExpiredLink(LinkProblem):
+    message = "This link has expired."
+
+
+class UsedLink(LinkProblem):
+    message = "This link has already been used."
+
+
+class AlreadySigned(LinkProblem):
+    message = "You have already signed this agreement."
+
+
+class AlreadyDeclined(LinkProblem):
+    message = "You declined this agreement."
+
+
+class Withdrawn(LinkProblem):
+    message = "This agreement is no longer waiting for signatures."
+
+
+class NotYourTurn(LinkProblem):
+    message = "It is not your turn to sign yet."
+
+
+class CodeRequired(LinkProblem):
+    message = "Enter the code we emailed you before signing."
 
 
 def token_digest(token: str) -> str:
@@ -32,34 +83,41 @@ def issue_link(signer: Signer, purpose: LinkPurpose) -> tuple[str, SigningLink]:
     return token, link
 
 
-class LinkProblem(StrEnum):
-    UNKNOWN = "unknown"
-    EXPIRED = "expired"
-    USED = "used"
+def _signer_state_problem(signer: Signer) -> LinkProblem | None:
+    """What a signing link can no longer do because of where its signer stands."""
+    if signer.status == SignerStatus.SIGNED:
+        return AlreadySigned(signer)
+    if signer.status == SignerStatus.DECLINED:
+        return AlreadyDeclined(signer)
+    agreement = signer.version.agreement
+    if agreement.status == AgreementStatus.VOIDED or signer.version.ended_at is not None:
+        return Withdrawn(signer)
+    return None
 
 
-@dataclass(frozen=True)
-class LinkLookup:
-    link: SigningLink | None
-    problem: LinkProblem | None = None
+def resolve_link(token: str, purpose: LinkPurpose) -> SigningLink:
+    """The live link behind a token, or the LinkProblem that says why it does not work.
 
-
-def find_link(token: str, purpose: LinkPurpose) -> LinkLookup:
-    """The link behind a token, or why it no longer works."""
-    if not token or len(token) > 100:
-        return LinkLookup(None, LinkProblem.UNKNOWN)
+    A signing link of someone who has signed or declined, or of a version that was
+    withdrawn, reports that rather than a bare "expired" or "used".
+    """
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise UnknownLink()
     link = (
         SigningLink.objects.select_related("signer__version__agreement__coach")
         .filter(token_hash=token_digest(token), purpose=purpose)
         .first()
     )
     if link is None:
-        return LinkLookup(None, LinkProblem.UNKNOWN)
+        raise UnknownLink()
+    signer = link.signer
+    if purpose == LinkPurpose.SIGN and (problem := _signer_state_problem(signer)) is not None:
+        raise problem
     if link.revoked_at is not None:
-        return LinkLookup(link, LinkProblem.USED)
+        raise UsedLink(signer)
     if link.expires_at <= timezone.now():
-        return LinkLookup(link, LinkProblem.EXPIRED)
-    return LinkLookup(link)
+        raise ExpiredLink(signer)
+    return link
 
 
 def revoke_links(signers: list[Signer], purpose: LinkPurpose | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Background work for agreements: emails to the parties.
+"""Background work shared by every capability: emails to the parties of an agreement.
 
 Links and codes are created here, inside the task, so the only copy of a secret
 is the email itself: task arguments (stored by the database backend) never hold one.
@@ -13,10 +13,8 @@ from contracts import emails
 from contracts.audit import record_event
 from contracts.links import issue_code, issue_link
 from contracts.models import (
-    AgreementPdf,
     AuditEventKind,
     LinkPurpose,
-    PdfStatus,
     ReviewConfirmation,
     Signer,
     SignerRole,
@@ -87,16 +85,6 @@ def send_signer_code(signer_id: int) -> None:
             version=signer.version,
             signer=signer,
         )
-
-
-@task()
-def render_agreement_pdf(pdf_id: int) -> None:
-    """Render one agreement PDF into storage (once: a ready one is left alone)."""
-    from contracts.pdfs import render_into
-
-    row = AgreementPdf.objects.select_related("agreement", "version").get(pk=pdf_id)
-    if row.status != PdfStatus.READY:
-        render_into(row)
 
 
 @task()

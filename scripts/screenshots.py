@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coaching.settings")
 django.setup()
 
-from coaching.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402
+from contracts.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

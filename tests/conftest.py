@@ -10,9 +10,9 @@ from django.test import Client as HttpClient
 
 from coaching import services as coaching_services
 from coaching.models import Client, ContactRole, Organisation, SponsorContact, User
-from contracts import services
+from contracts.documents.seal import create_seal_certificate
+from contracts.drafting import services
 from contracts.models import Agreement, FeeBasis
-from contracts.seal import create_seal_certificate
 
 PASSWORD = "a-long-test-password-42"
 _sequence = count(1)

@@ -8,8 +8,8 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coaching.models import Membership, ProfessionalBody, User
-from contracts import signing
-from contracts.services import template_create
+from contracts.drafting.services import template_create
+from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
 
 pytestmark = pytest.mark.django_db

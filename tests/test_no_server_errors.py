@@ -7,7 +7,7 @@ from django.test import Client as HttpClient
 from django.urls import get_resolver, reverse
 
 from coaching.models import User
-from contracts import signing
+from contracts.signing import services as signing
 from tests.conftest import make_agreement
 from tests.test_isolation import walk
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import copy
 from datetime import date
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,6 +20,10 @@ from django.urls import reverse
 
 from coaching.models import Client, Currency, Organisation, SponsorContact, User
 from contracts import terms
+
+if TYPE_CHECKING:
+    from contracts.models.reviews import Review
+    from contracts.models.signing import AgreementVersion
 
 
 class SessionFormat(models.TextChoices):
@@ -359,6 +363,21 @@ class Agreement(Terms):
     def reference(self) -> str:
         """The coach's own numbering: nothing about other coaches' volume shows."""
         return f"TRI-{self.number:04d}" if self.number else "TRI-new"
+
+    def current_version(self) -> AgreementVersion | None:
+        """The newest version, whatever became of it (sent, signed, declined, voided)."""
+        return self.versions.order_by("-number").first()
+
+    def version_in_force(self) -> AgreementVersion | None:
+        """The version signed by everyone and not yet superseded."""
+        return (
+            self.versions.filter(completed_at__isnull=False, ended_at__isnull=True)
+            .order_by("-number")
+            .first()
+        )
+
+    def open_review(self) -> Review | None:
+        return self.reviews.filter(completed_at__isnull=True).first()
 
     def default_review_date(self, interval_months: int) -> date | None:
         if self.start_date is None:

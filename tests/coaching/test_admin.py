@@ -5,7 +5,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from coaching.models import User
-from contracts.services import template_create
+from contracts.drafting.services import template_create
 from tests.conftest import make_agreement, make_client, make_contact
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from coaching.models import User
-from contracts import signing
 from contracts.models import Agreement, AgreementVersion, Signer, SignerRole
+from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_contact
 
 LINK = re.compile(r"https?://[^/\s]+(/(?:sign|copy)/[A-Za-z0-9_-]+/)")

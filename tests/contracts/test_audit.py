@@ -8,7 +8,6 @@ from django.db import connection, connections
 from django.test import Client as HttpClient
 
 from coaching.models import User
-from contracts import signing
 from contracts.audit import verify_trail
 from contracts.models import (
     Agreement,
@@ -18,6 +17,7 @@ from contracts.models import (
     Signer,
     SignerRole,
 )
+from contracts.signing import services as signing
 from tests.contracts.signing_helpers import send_agreement, signer
 
 pytestmark = pytest.mark.django_db

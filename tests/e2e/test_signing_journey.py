@@ -7,8 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from coaching.models import User
-from contracts import signing
 from contracts.models import Agreement, SigningLink
+from contracts.signing import services as signing
 from tests.conftest import PASSWORD, make_agreement
 from tests.contracts.signing_helpers import LINK
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from contracts.seal import create_seal_certificate
+from contracts.documents.seal import create_seal_certificate
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Send the reminders that are due: once (for cron), or every minute with --loop.
 
 Signing reminders go to parties who have not signed; review, ending and insurance
-reminders go to coaches (see contracts.reminders, where they are chosen).
+reminders go to coaches (see contracts.reviews.reminders, where they are chosen).
 """
 
 import signal
@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from contracts.reminders import send_due_reminders
-from contracts.signing import send_signing_reminders
+from contracts.reviews.reminders import send_due_reminders
+from contracts.signing.reminders import send_signing_reminders
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from contracts.pdfs import verify_document
-from contracts.seal import Verdict
+from contracts.documents.seal import Verdict
+from contracts.documents.verification import verify_document
 
 VERDICTS = {
     Verdict.MODIFIED: "MODIFIED: the file carries this instance's seal but was changed since.",

@@ -1,0 +1,130 @@
+"""Who may reach what: the coach's own agreements, and a party's emailed link.
+
+Every view that names an agreement in its URL takes it through `owned_agreement()`;
+every view reached by an emailed link is wrapped in `@signer_link(...)`, which turns
+the token into the signer's live link or shows the page for its `LinkProblem`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from coaching import throttle
+from coaching.http import CoachRequest, client_ip
+from coaching.scoping import get_owned_or_404
+from contracts.links import (
+    AlreadyDeclined,
+    AlreadySigned,
+    CodeRequired,
+    ExpiredLink,
+    LinkProblem,
+    NotYourTurn,
+    UnknownLink,
+    UsedLink,
+    Withdrawn,
+    resolve_link,
+)
+from contracts.models import Agreement, LinkPurpose, Signer, SignerStatus, SigningLink
+
+# Unknown or dead tokens a network address may try per hour before being refused.
+BAD_LINKS_PER_IP = 20
+BAD_LINK_SECONDS = 3600
+
+# The page for each reason a link does not work, and its HTTP status.
+LINK_PAGES: dict[type[LinkProblem], tuple[str, int]] = {
+    UnknownLink: ("contracts/links/unknown.html", 404),
+    ExpiredLink: ("contracts/links/expired.html", 410),
+    UsedLink: ("contracts/links/used.html", 410),
+    AlreadySigned: ("contracts/links/signed.html", 410),
+    AlreadyDeclined: ("contracts/links/declined.html", 410),
+    Withdrawn: ("contracts/links/withdrawn.html", 410),
+    NotYourTurn: ("contracts/links/waiting.html", 410),
+    CodeRequired: ("contracts/signing/code.html", 200),
+}
+# Problems that say the token itself is bad, as a guesser's would be.
+BAD_TOKENS = (UnknownLink, ExpiredLink, UsedLink)
+
+
+def owned_agreement(request: CoachRequest, pk: int) -> Agreement:
+    """The signed-in coach's agreement named in the URL, with its parties; else 404."""
+    return get_owned_or_404(Agreement.objects.with_parties(), request.user, pk=pk)
+
+
+@dataclass(frozen=True)
+class SignerVisit:
+    """A request made through a live emailed link."""
+
+    token: str
+    link: SigningLink
+
+    @property
+    def signer(self) -> Signer:
+        return self.link.signer
+
+
+def code_verified_key(signer: Signer) -> str:
+    """The session key that remembers a signer entered the emailed code."""
+    return f"signing-code-verified-{signer.pk}"
+
+
+def link_problem_page(
+    request: HttpRequest, problem: LinkProblem, *, token: str = ""
+) -> HttpResponse:
+    template, status = LINK_PAGES[type(problem)]
+    context = {"signer": problem.signer, "token": token, "code_sent": False}
+    return render(request, template, context, status=status)
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    return render(request, "contracts/links/too_many.html", status=429)
+
+
+def _ready_to_sign(request: HttpRequest, signer: Signer) -> None:
+    """Raise why the signer cannot sign now: their turn has not come, or a code is due."""
+    if signer.status == SignerStatus.WAITING:
+        raise NotYourTurn(signer)
+    if signer.version.require_email_code and not request.session.get(code_verified_key(signer)):
+        raise CodeRequired(signer)
+
+
+type LinkView = Callable[[HttpRequest, SignerVisit], HttpResponse]
+
+
+def signer_link(
+    purpose: LinkPurpose, *, to_sign: bool = False
+) -> Callable[[LinkView], Callable[[HttpRequest, str], HttpResponse]]:
+    """A view reached by an emailed link: called with the visit, or a page saying why not.
+
+    With `to_sign`, the signer must also be able to sign now (their turn, the code
+    entered). A LinkProblem raised by the view itself, when the signer's state changed
+    under it, is shown the same way.
+    """
+
+    def decorate(view: LinkView) -> Callable[[HttpRequest, str], HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+            ip = client_ip(request)
+            if not throttle.has_tokens(
+                "link-ip", ip, capacity=BAD_LINKS_PER_IP, per_seconds=BAD_LINK_SECONDS
+            ):
+                return too_many_requests(request)
+            try:
+                link = resolve_link(token, purpose)
+                if to_sign:
+                    _ready_to_sign(request, link.signer)
+                return view(request, SignerVisit(token=token, link=link))
+            except LinkProblem as problem:
+                if isinstance(problem, BAD_TOKENS):
+                    throttle.spend_token(
+                        "link-ip", ip, capacity=BAD_LINKS_PER_IP, per_seconds=BAD_LINK_SECONDS
+                    )
+                return link_problem_page(request, problem, token=token)
+
+        return wrapped
+
+    return decorate

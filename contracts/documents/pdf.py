@@ -1,0 +1,260 @@
+"""Agreement PDFs: a draft, a copy for signature, and the executed, sealed archive.
+
+Every PDF is rendered from a snapshot (contracts.snapshot) through one Django
+template, once per text, kind and paper size, by a background task
+(contracts.documents.tasks); the file is kept in Django's storage and served
+again from there (contracts.documents.services).
+
+- Draft: watermarked DRAFT, with a signature field per party and wet-ink lines.
+- For signature: the frozen version, with the same fields and lines, for those who
+  sign on paper or with their own PDF software.
+- Executed: PDF/A-3a (archival and tagged), with the machine-readable agreement and
+  the audit trail attached, every signature, a certificate of completion, and the
+  platform's PAdES seal. (Signature fields would set NeedAppearances, which PDF/A
+  forbids, so the executed file has none but the seal.)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import time
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.utils import timezone
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields
+from weasyprint import HTML, Attachment
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from contracts.documents.seal import ATTACHED_AGREEMENT, seal_pdf
+from contracts.drafting.perspectives import Party, document_context
+from contracts.models import (
+    AgreementPdf,
+    AgreementVersion,
+    AuditEvent,
+    PdfKind,
+    PdfStatus,
+    SignerRole,
+)
+from contracts.snapshot import agreement_snapshot, canonical_json, snapshot_hash
+
+STATIC_DIR = (settings.BASE_DIR / "static").resolve()
+CSS_PX_TO_PT = 0.75
+SIGNATURE_FIELD_WIDTH = 220.0  # points
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Lets a PDF load only the project's own static files (fonts) and data: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        if url.startswith("file:"):
+            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+            if not path.is_relative_to(STATIC_DIR):
+                raise ValueError("Only the project's static files may be used in a PDF.")
+        return super().fetch(url, headers)
+
+
+def _signature_blocks(version: AgreementVersion | None, snapshot: dict[str, Any]) -> list[dict]:
+    """Who signs, and, once they have, how and when."""
+    if version is None:
+        roles = [
+            ("client", snapshot["client"]["name"], ""),
+            *(
+                [("sponsor", snapshot["signatory"]["name"], snapshot["sponsor"]["name"])]
+                if snapshot["signatory"]
+                else []
+            ),
+            ("coach", snapshot["coach"]["name"], snapshot["coach"]["practice_name"]),
+        ]
+        return [{"role": r, "name": n, "organisation": o, "signer": None} for r, n, o in roles]
+    blocks = []
+    for signer in version.signers.exclude(role=SignerRole.OBSERVER):
+        organisation = ""
+        if signer.role == SignerRole.SPONSOR:
+            organisation = snapshot["sponsor"]["name"]
+        elif signer.role == SignerRole.COACH:
+            organisation = snapshot["coach"]["practice_name"]
+        drawn = None
+        if signer.drawn_signature:
+            encoded = base64.b64encode(bytes(signer.drawn_signature)).decode()
+            drawn = f"data:image/png;base64,{encoded}"
+        blocks.append(
+            {
+                "role": signer.role,
+                "name": signer.name,
+                "organisation": organisation,
+                "signer": signer,
+                "drawn": drawn,
+            }
+        )
+    return blocks
+
+
+def pdf_html(
+    snapshot: dict[str, Any],
+    *,
+    kind: PdfKind,
+    paper_size: str,
+    version: AgreementVersion | None = None,
+) -> str:
+    """The HTML of the PDF: cover, contents, the coach's full view, signatures, certificate."""
+    context = document_context(snapshot, Party.COACH)
+    events = (
+        list(AuditEvent.objects.filter(version=version).select_related("signer").order_by("seq"))
+        if version is not None and kind == PdfKind.EXECUTED
+        else []
+    )
+    context.update(
+        kind=str(kind),
+        paper_size="letter" if paper_size == "letter" else "A4",
+        version=version,
+        source_hash=version.sha256 if version else snapshot_hash(snapshot),
+        signatures=_signature_blocks(version, snapshot),
+        events=events,
+        signature_events=[
+            e for e in events if e.kind in {"signed", "completed", "version_frozen"}
+        ],
+        site_url=settings.SITE_URL,
+        fonts_dir=STATIC_DIR.as_uri() + "/vendor",
+    )
+    return render_to_string("contracts/pdf/agreement.html", context)
+
+
+def _machine_readable(version: AgreementVersion) -> tuple[bytes, bytes]:
+    """The agreement (snapshot, version, signatures) and this version's audit trail, as JSON.
+
+    Only this version's events: earlier versions' may hold what one party wrote for the
+    coach alone, such as a reason for declining, and every party receives this file.
+    """
+    agreement = {
+        "agreement": version.snapshot,
+        "version": {
+            "number": version.number,
+            "sha256": version.sha256,
+            "frozen_at": version.frozen_at.astimezone(UTC).isoformat(),
+            "completed_at": (
+                version.completed_at.astimezone(UTC).isoformat() if version.completed_at else None
+            ),
+        },
+        "signatures": [
+            signer.evidence() for signer in version.signers.exclude(role=SignerRole.OBSERVER)
+        ],
+    }
+    trail = [
+        {
+            "seq": event.seq,
+            "kind": event.kind,
+            "at": event.at.astimezone(UTC).isoformat(),
+            "actor": event.actor,
+            "ip": event.ip_address,
+            "user_agent": event.user_agent,
+            "version_hash": event.version_hash,
+            "data": event.data,
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        }
+        for event in AuditEvent.objects.filter(version=version).order_by("seq")
+    ]
+    return canonical_json(agreement), json.dumps(trail, indent=1, ensure_ascii=False).encode()
+
+
+def write_pdf(html: str, *, kind: PdfKind, version: AgreementVersion | None = None) -> bytes:
+    """Lay out the HTML and write the PDF (with attachments, for the executed kind)."""
+    fonts = FontConfiguration()
+    document = HTML(
+        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()
+    )
+    if kind == PdfKind.EXECUTED:
+        if version is None:
+            raise ValueError("Only a signed version can be rendered as executed.")
+        agreement_json, trail_json = _machine_readable(version)
+        attachments = [
+            Attachment(
+                string=agreement_json,
+                name=ATTACHED_AGREEMENT,
+                description="The signed agreement, machine-readable",
+                relationship="Data",
+            ),
+            Attachment(
+                string=trail_json,
+                name="audit-trail.json",
+                description="Every event of the agreement, hash-chained",
+                relationship="Supplement",
+            ),
+        ]
+        return document.write_pdf(
+            font_config=fonts, pdf_variant="pdf/a-3a", attachments=attachments
+        )
+    rendered = document.render(font_config=fonts)
+    pdf = rendered.write_pdf(pdf_tags=True)
+    return _with_signature_fields(pdf, rendered)
+
+
+def _with_signature_fields(pdf: bytes, rendered: Any) -> bytes:
+    """An empty signature field beside each party's wet-ink line, for signing offline."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for page_index, page in enumerate(rendered.pages):
+        page_height = page.height * CSS_PX_TO_PT
+        for anchor, (x1, y1, x2, y2) in page.anchors.items():
+            if not anchor.startswith("sign-field-"):
+                continue
+            # Anchors are CSS pixels from the top left; PDF boxes are points from the bottom left.
+            left = x1 * CSS_PX_TO_PT
+            right = min(x2 * CSS_PX_TO_PT, left + SIGNATURE_FIELD_WIDTH)
+            top, bottom = page_height - y1 * CSS_PX_TO_PT, page_height - y2 * CSS_PX_TO_PT
+            fields.append_signature_field(
+                writer,
+                fields.SigFieldSpec(
+                    sig_field_name=f"Signature-{anchor.removeprefix('sign-field-')}",
+                    on_page=page_index,
+                    box=(int(left), int(bottom), int(right), int(top)),
+                ),
+            )
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def build_pdf(row: AgreementPdf) -> bytes:
+    """Render (and for the executed kind, seal) the PDF a row stands for."""
+    version = row.version
+    snapshot = agreement_snapshot(row.agreement) if version is None else version.snapshot
+    kind = PdfKind(row.kind)
+    html = pdf_html(snapshot, kind=kind, paper_size=row.paper_size, version=version)
+    pdf = write_pdf(html, kind=kind, version=version)
+    if kind == PdfKind.EXECUTED:
+        pdf = seal_pdf(pdf, reason=f"Executed agreement {snapshot['reference']}")
+    return pdf
+
+
+def render_into(row: AgreementPdf) -> AgreementPdf:
+    """Make the row's PDF and store it; a failure is recorded, not raised."""
+    started = time.perf_counter()
+    try:
+        pdf = build_pdf(row)
+    except Exception as error:
+        AgreementPdf.objects.filter(pk=row.pk).update(
+            status=PdfStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+    row.file.save(row.filename, ContentFile(pdf), save=False)
+    row.sha256 = hashlib.sha256(pdf).hexdigest()
+    row.size = len(pdf)
+    row.render_ms = int((time.perf_counter() - started) * 1000)
+    row.status = PdfStatus.READY
+    row.ready_at = timezone.now()
+    row.error = ""
+    row.save()
+    return row

@@ -1,0 +1,41 @@
+"""Asking for an agreement's PDF: the stored one, or a new one queued for rendering."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from contracts.documents.tasks import render_agreement_pdf
+from contracts.models import Agreement, AgreementPdf, AgreementVersion, PdfKind, PdfStatus
+from contracts.snapshot import agreement_snapshot, snapshot_hash
+
+
+def pdf_for(
+    agreement: Agreement, kind: PdfKind, version: AgreementVersion | None = None
+) -> AgreementPdf:
+    """The row for this text, kind and paper size: existing, or new and queued for rendering.
+
+    A draft's text is the agreement as it stands; any other kind's is the version's.
+    """
+    source_hash = version.sha256 if version else snapshot_hash(agreement_snapshot(agreement))
+    paper = agreement.coach.profile.paper_size
+    existing = AgreementPdf.objects.filter(source_hash=source_hash, kind=kind, paper_size=paper)
+    row = existing.first()
+    if row is not None and row.status != PdfStatus.FAILED:
+        return row
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = AgreementPdf.objects.create(
+                    agreement=agreement,
+                    version=version,
+                    kind=kind,
+                    paper_size=paper,
+                    source_hash=source_hash,
+                )
+        except IntegrityError:  # someone asked for the same PDF at the same moment
+            return existing.get()
+    else:
+        AgreementPdf.objects.filter(pk=row.pk).update(status=PdfStatus.PENDING, error="")
+    render_agreement_pdf.enqueue(row.pk)
+    row.refresh_from_db()
+    return row

@@ -1,0 +1,53 @@
+"""Is an uploaded PDF an unmodified executed agreement of this instance? Which one?"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from contracts.documents.seal import Verdict, check_seal
+from contracts.models import AgreementPdf, PdfKind
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a PDF's seal says, in terms the person who uploaded it can use."""
+
+    verdict: Verdict
+    reference: str = ""
+    version_number: int | None = None
+    completed_at: datetime | None = None
+    sealed_at: datetime | None = None
+    in_records: bool = False
+
+
+def verify_document(data: bytes) -> Verification:
+    """Is this an unmodified executed agreement of this instance? Which one, signed when?"""
+    check = check_seal(data)
+    if check.verdict != Verdict.AUTHENTIC:
+        return Verification(check.verdict)
+    record = (
+        AgreementPdf.objects.filter(sha256=hashlib.sha256(data).hexdigest(), kind=PdfKind.EXECUTED)
+        .select_related("agreement", "version")
+        .first()
+    )
+    if record is not None and record.version is not None:
+        return Verification(
+            Verdict.AUTHENTIC,
+            reference=record.agreement.reference,
+            version_number=record.version.number,
+            completed_at=record.version.completed_at,
+            sealed_at=check.signed_at,
+            in_records=True,
+        )
+    attached = check.agreement or {}
+    version = attached.get("version", {})
+    completed = version.get("completed_at")
+    return Verification(
+        Verdict.AUTHENTIC,
+        reference=attached.get("agreement", {}).get("reference", ""),
+        version_number=version.get("number"),
+        completed_at=datetime.fromisoformat(completed) if completed else None,
+        sealed_at=check.signed_at,
+    )

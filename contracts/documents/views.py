@@ -1,0 +1,137 @@
+"""Downloading agreement PDFs (coach and parties) and checking a PDF's seal (anyone)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from coaching import throttle
+from coaching.http import CoachRequest, client_ip
+from contracts.access import SignerVisit, owned_agreement, signer_link
+from contracts.audit import coach_actor, record_event, signer_actor
+from contracts.documents.services import pdf_for
+from contracts.documents.verification import verify_document
+from contracts.models import (
+    AgreementPdf,
+    AgreementStatus,
+    AuditEventKind,
+    LinkPurpose,
+    PdfKind,
+    PdfStatus,
+    Signer,
+)
+
+VERIFICATIONS_PER_IP = 30  # per hour
+
+
+def _pdf_response(
+    request: HttpRequest, row: AgreementPdf, *, actor: str, signer: Signer | None = None
+) -> HttpResponseBase:
+    """The file when it is ready (and the download recorded), else a page that waits for it."""
+    if row.status != PdfStatus.READY:
+        return render(request, "contracts/documents/preparing.html", {"row": row}, status=202)
+    if row.version is not None:
+        record_event(
+            row.agreement,
+            AuditEventKind.DOWNLOADED,
+            actor=actor,
+            version=row.version,
+            signer=signer,
+            request=request,
+            data={"pdf": row.kind},
+        )
+    response = FileResponse(row.file.open("rb"), as_attachment=True, filename=row.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase:
+    agreement = owned_agreement(request, pk)
+    try:
+        pdf_kind = PdfKind(kind)
+    except ValueError:
+        raise Http404("No such PDF.") from None
+    version = agreement.current_version()
+    if pdf_kind == PdfKind.DRAFT:
+        if not agreement.is_editable:
+            messages.info(request, "This agreement has been sent: download the frozen version.")
+            return redirect(agreement)
+        row = pdf_for(agreement, pdf_kind)
+    elif pdf_kind == PdfKind.EXECUTED:
+        if agreement.status != AgreementStatus.SIGNED or version is None:
+            messages.info(request, "The signed PDF exists once everyone has signed.")
+            return redirect(agreement)
+        row = pdf_for(agreement, pdf_kind, version)
+    else:
+        if version is None:
+            messages.info(request, "Send the agreement first: its PDF for signature is frozen.")
+            return redirect(agreement)
+        row = pdf_for(agreement, pdf_kind, version)
+    return _pdf_response(request, row, actor=coach_actor(request.user))
+
+
+def _party_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
+    signer = visit.signer
+    version = signer.version
+    kind = PdfKind.EXECUTED if version.completed_at else PdfKind.SIGNABLE
+    row = pdf_for(version.agreement, kind, version)
+    return _pdf_response(request, row, actor=signer_actor(signer), signer=signer)
+
+
+@signer_link(LinkPurpose.VIEW)
+def copy_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
+    """A party's copy as PDF: sealed once everyone has signed, else the version for signature."""
+    return _party_pdf(request, visit)
+
+
+@signer_link(LinkPurpose.SIGN)
+def sign_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
+    """The version being signed, as PDF, to read offline or sign on paper."""
+    return _party_pdf(request, visit)
+
+
+@csrf_exempt
+def verify(request: HttpRequest) -> HttpResponse:
+    """Check an uploaded PDF's seal. The upload stays in memory and is never stored."""
+    if request.method == "POST":
+        declared = request.META.get("CONTENT_LENGTH", "")
+        if declared.isdigit() and int(declared) > settings.PDF_UPLOAD_MAX_BYTES + 64 * 1024:
+            return _too_large(request)
+        request.upload_handlers = [MemoryFileUploadHandler(request)]
+    return _verify(request)
+
+
+def _too_large(request: HttpRequest) -> HttpResponse:
+    max_mb = settings.PDF_UPLOAD_MAX_BYTES // (1024 * 1024)
+    context = {
+        "max_mb": max_mb,
+        "error": f"That file is larger than {max_mb} MB, so it cannot be one of ours.",
+    }
+    return render(request, "contracts/documents/verify.html", context, status=413)
+
+
+@csrf_protect
+def _verify(request: HttpRequest) -> HttpResponse:
+    context: dict = {"max_mb": settings.PDF_UPLOAD_MAX_BYTES // (1024 * 1024)}
+    if request.method != "POST":
+        return render(request, "contracts/documents/verify.html", context)
+    if not throttle.spend_token(
+        "verify-ip", client_ip(request), capacity=VERIFICATIONS_PER_IP, per_seconds=3600
+    ):
+        context["error"] = "Too many checks from your network this hour. Please try again later."
+        return render(request, "contracts/documents/verify.html", context, status=429)
+    upload = request.FILES.get("document")
+    if upload is None:
+        context["error"] = "Choose the PDF file to check."
+        return render(request, "contracts/documents/verify.html", context, status=400)
+    if upload.size is None or upload.size > settings.PDF_UPLOAD_MAX_BYTES:
+        return _too_large(request)
+    context["result"] = verify_document(upload.read())
+    context["filename"] = upload.name
+    return render(request, "contracts/documents/verify.html", context)

@@ -1,0 +1,314 @@
+"""The coach's agreements and templates: list, create, the builder's steps, previews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from coaching.http import CoachRequest
+from coaching.models import Organisation
+from coaching.scoping import get_owned_or_404
+from contracts.access import owned_agreement
+from contracts.audit import verify_trail
+from contracts.drafting import builder, services
+from contracts.drafting.checks import Problem, agreement_problems
+from contracts.drafting.default_terms import BUILTIN_TEMPLATE_DESCRIPTION, BUILTIN_TEMPLATE_NAME
+from contracts.drafting.forms import DuplicateForm, NewAgreementForm, TemplateForm
+from contracts.drafting.perspectives import Party, document_context, parties_for
+from contracts.drafting.sections import SECTION_TITLES
+from contracts.models import (
+    Agreement,
+    AgreementStatus,
+    AgreementTemplate,
+    SignerRole,
+    SignerStatus,
+    Terms,
+)
+from contracts.snapshot import agreement_snapshot
+
+PAGE_SIZE = 25
+
+
+@login_required
+def agreement_list(request: CoachRequest) -> Any:
+    agreements = Agreement.objects.for_coach(request.user).select_related(
+        "client", "organisation", "sponsor_signatory"
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    organisation = request.GET.get("organisation", "")
+    if query:
+        agreements = agreements.search(query)
+    if status in AgreementStatus.values:
+        agreements = agreements.filter(status=status)
+    if organisation == "private":
+        agreements = agreements.filter(organisation__isnull=True)
+    elif organisation.isdigit():
+        agreements = agreements.filter(organisation_id=organisation)
+    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = bool(query or status or organisation)
+    return render(
+        request,
+        "contracts/drafting/agreement_list.html",
+        {
+            "page": page,
+            "q": query,
+            "status": status,
+            "organisation": organisation,
+            "statuses": AgreementStatus.choices,
+            "organisations": Organisation.objects.for_coach(request.user).only("pk", "name"),
+            "filtered": filtered,
+            "has_any": filtered or page.paginator.count > 0,
+        },
+    )
+
+
+@login_required
+def agreement_create(request: CoachRequest) -> HttpResponse:
+    initial = (
+        {"client": request.GET.get("client")} if request.GET.get("client", "").isdigit() else {}
+    )
+    form = NewAgreementForm(
+        request.POST if request.method == "POST" else None, coach=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data["template"]
+        template = (
+            None
+            if choice == "builtin"
+            else get_owned_or_404(AgreementTemplate, request.user, pk=choice)
+        )
+        agreement = services.agreement_create(
+            coach=request.user,
+            client=form.cleaned_data["client"],
+            template=template,
+            title=form.cleaned_data["title"],
+        )
+        messages.success(
+            request,
+            f"Your draft starts from “{agreement.template_name}”. Check each step: everything is "
+            "saved as you go, and you can come back at any time.",
+        )
+        return redirect("contracts:agreement-step", pk=agreement.pk, step="parties")
+    return render(request, "contracts/drafting/agreement_create.html", {"form": form})
+
+
+def _progress(instance: Terms, problems: list[Problem]) -> list[dict[str, Any]]:
+    blocking = {problem.step for problem in problems if problem.blocks_sending}
+    return [
+        {"step": step, "complete": step.key not in blocking}
+        for step in builder.steps_for(instance)
+    ]
+
+
+@login_required
+def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    problems = agreement_problems(agreement) if agreement.is_editable else []
+    progress = _progress(agreement, problems)
+    resume = next((item["step"] for item in progress if not item["complete"]), None)
+    version = agreement.current_version()
+    signers = list(version.signers.all()) if version else []
+    return render(
+        request,
+        "contracts/drafting/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "version": version,
+            "signers": [s for s in signers if s.signs],
+            "observers": [s for s in signers if not s.signs],
+            "coach_to_sign": any(
+                s.role == SignerRole.COACH and s.status == SignerStatus.INVITED for s in signers
+            )
+            and agreement.is_out_for_signature,
+            "trail": verify_trail(agreement),
+            "in_force": agreement.version_in_force(),
+            "open_review": agreement.open_review(),
+            "past_reviews": list(agreement.reviews.filter(completed_at__isnull=False)[:1]),
+            "review_overdue": bool(
+                agreement.next_review_on and agreement.next_review_on < timezone.localdate()
+            ),
+            "versions": list(agreement.versions.order_by("-number")),
+            "problems": problems,
+            "blocking": [p for p in problems if p.blocks_sending],
+            "warnings": [p for p in problems if not p.blocks_sending],
+            "progress": progress,
+            "resume": resume,
+            "step_titles": SECTION_TITLES,
+            "parties": parties_for(two_party=agreement.is_two_party),
+            "stakeholders": list(agreement.stakeholders.all()),
+        },
+    )
+
+
+@login_required
+def agreement_step(request: CoachRequest, pk: int, step: str) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    if builder.find_step(agreement, step) is not None and not agreement.is_editable:
+        messages.info(request, "This agreement has been sent, so its terms can no longer change.")
+        return redirect(agreement)
+    return _builder_step(request, agreement, step)
+
+
+@login_required
+def template_step(request: CoachRequest, pk: int, step: str) -> HttpResponse:
+    return _builder_step(request, get_owned_or_404(AgreementTemplate, request.user, pk=pk), step)
+
+
+def _builder_step(request: CoachRequest, terms: Agreement | AgreementTemplate, key: str) -> Any:
+    """One step of the builder, for a draft agreement or a template: show, check, save."""
+    current = builder.find_step(terms, key)
+    if current is None:
+        raise Http404("No such step.")
+    form = builder.step_form(
+        current, terms, coach=request.user, data=request.POST if request.method == "POST" else None
+    )
+    is_template = isinstance(terms, AgreementTemplate)
+    if request.method == "POST" and form.is_valid():
+        services.terms_save_step(
+            terms=form.save(commit=False),
+            step_key=current.key,
+            stakeholders=form.cleaned_data["stakeholders"]
+            if "stakeholders" in form.fields
+            else None,
+        )
+        following = builder.next_step(terms, current)
+        if "save_and_check" in request.POST or following is None:
+            where = f" in “{terms.name}”" if is_template else ""
+            messages.success(request, f"“{current.title}” is saved{where}.")
+            return (
+                redirect("contracts:template-edit", pk=terms.pk)
+                if is_template
+                else redirect(terms)
+            )
+        name = "contracts:template-step" if is_template else "contracts:agreement-step"
+        return redirect(name, pk=terms.pk, step=following.key)
+    problems = [] if is_template else agreement_problems(terms)
+    return render(
+        request,
+        "contracts/drafting/agreement_step.html",
+        {
+            "template" if is_template else "agreement": terms,
+            "object": terms,
+            "form": form,
+            "step": current,
+            "step_templates": current.templates,
+            "progress": _progress(terms, problems),
+            "step_problems": [p for p in problems if p.step == current.key],
+            "next": builder.next_step(terms, current),
+            "profile": request.user.profile,
+        },
+    )
+
+
+@login_required
+def agreement_preview(request: CoachRequest, pk: int, party: str) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    try:
+        reader = Party(party)
+    except ValueError:
+        raise Http404("No such party.") from None
+    parties = parties_for(two_party=agreement.is_two_party)
+    if reader not in parties:
+        raise Http404("This agreement has no sponsor.")
+    # Once sent, the parties read the frozen version; a draft is shown as it stands.
+    version = None if agreement.is_editable else agreement.current_version()
+    snapshot = version.snapshot if version else agreement_snapshot(agreement)
+    context = document_context(snapshot, reader)
+    context.update(agreement=agreement, parties=parties, version=version)
+    return render(request, "contracts/drafting/agreement_preview.html", context)
+
+
+@login_required
+def agreement_duplicate(request: CoachRequest, pk: int) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    form = DuplicateForm(request.POST if request.method == "POST" else None, agreement=agreement)
+    if request.method == "POST" and form.is_valid():
+        copy = services.agreement_duplicate(
+            agreement=agreement, client=form.cleaned_data["client"]
+        )
+        messages.success(
+            request,
+            f"A new draft for {copy.client.name} is ready, with the same sponsor and terms. "
+            "Set the client's own goals.",
+        )
+        return redirect("contracts:agreement-step", pk=copy.pk, step="goals")
+    return render(
+        request,
+        "contracts/drafting/agreement_duplicate.html",
+        {"agreement": agreement, "form": form},
+    )
+
+
+# Templates
+
+
+@login_required
+def template_list(request: CoachRequest) -> HttpResponse:
+    return render(
+        request,
+        "contracts/drafting/template_list.html",
+        {
+            "templates": AgreementTemplate.objects.for_coach(request.user),
+            "builtin_name": BUILTIN_TEMPLATE_NAME,
+            "builtin_description": BUILTIN_TEMPLATE_DESCRIPTION,
+        },
+    )
+
+
+@login_required
+def template_create(request: CoachRequest) -> HttpResponse:
+    source_id = request.GET.get("from", "")
+    source = (
+        get_owned_or_404(AgreementTemplate, request.user, pk=source_id)
+        if source_id.isdigit()
+        else None
+    )
+    form = TemplateForm(request.POST if request.method == "POST" else None, coach=request.user)
+    if request.method == "POST" and form.is_valid():
+        template = services.template_create(
+            coach=request.user,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            source=source,
+        )
+        messages.success(request, f"“{template.name}” is created. Adjust its sections below.")
+        return redirect("contracts:template-step", pk=template.pk, step="roles")
+    return render(
+        request, "contracts/drafting/template_form.html", {"form": form, "source": source}
+    )
+
+
+@login_required
+def template_edit(request: CoachRequest, pk: int) -> HttpResponse:
+    template = get_owned_or_404(AgreementTemplate, request.user, pk=pk)
+    form = TemplateForm(
+        request.POST if request.method == "POST" else None, instance=template, coach=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"“{template.name}” is saved.")
+        return redirect("contracts:template-edit", pk=template.pk)
+    return render(
+        request,
+        "contracts/drafting/template_form.html",
+        {"form": form, "object": template, "steps": builder.steps_for(template)},
+    )
+
+
+@login_required
+@require_POST
+def template_delete(request: CoachRequest, pk: int) -> HttpResponse:
+    template = get_owned_or_404(AgreementTemplate, request.user, pk=pk)
+    template.delete()
+    messages.success(
+        request, f"“{template.name}” is deleted. Agreements made from it keep their terms."
+    )
+    return redirect("contracts:template-list")

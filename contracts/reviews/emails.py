@@ -1,0 +1,82 @@
+"""Emails to the coach about their agreements: a review coming up, due or overdue; an
+engagement ending; insurance expiring. Review reminders carry a calendar invitation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from coaching.emails import send_email
+from contracts.drafting.sections import agreement_sections
+from contracts.models import Reminder, ReminderKind
+from contracts.reviews.calendar import review_invitation
+from contracts.snapshot import Snapshot
+from contracts.terms import Jurisdiction
+
+
+def email_reminder_to_coach(reminder: Reminder) -> None:
+    """A reminder to the coach: a review coming up, due or overdue; an engagement ending;
+    insurance expiring. Review reminders carry a calendar invitation."""
+    coach = reminder.coach
+    agreement = reminder.agreement
+    context: dict[str, Any] = {
+        "coach_name": coach.full_name,
+        "kind": reminder.kind,
+        "due_on": reminder.due_on,
+        "practice_name": coach.profile.practice_name,
+    }
+    if agreement is None:
+        context["link"] = settings.SITE_URL + reverse("coaching:profile")
+        send_email("reminder-insurance", to=coach.email, context=context)
+        return
+    # Prefetched by the reminder pass (`signed_versions`); read here when sent on its own.
+    signed_versions = getattr(agreement, "signed_versions", None)
+    if signed_versions is None:
+        signed_versions = list(
+            agreement.versions.filter(completed_at__isnull=False).order_by("-number")[:1]
+        )
+    snapshot: Snapshot | None = signed_versions[0].snapshot if signed_versions else None
+    sponsor = snapshot["sponsor"] if snapshot else None
+    context.update(
+        reference=agreement.reference,
+        title=agreement.title,
+        client_name=snapshot["client"]["name"] if snapshot else "",
+        sponsor_name=sponsor["name"] if sponsor else "",
+        end_date=agreement.end_date,
+        limits=snapshot["terms"]["confidentiality_limits"] if snapshot else [],
+        jurisdiction=_jurisdiction(snapshot) if snapshot else "",
+        sections=[
+            section.title for section in agreement_sections(two_party=agreement.is_two_party)
+        ],
+    )
+    if reminder.kind == ReminderKind.ENDING_SOON:
+        context["link"] = settings.SITE_URL + reverse(
+            "contracts:agreement-detail", args=[agreement.pk]
+        )
+        send_email("reminder-ending", to=coach.email, context=context)
+        return
+    link = settings.SITE_URL + reverse("contracts:review", args=[agreement.pk])
+    context["link"] = link
+    invitation = review_invitation(
+        uid=f"review-{agreement.pk}-{reminder.due_on:%Y%m%d}",
+        day=reminder.due_on,
+        summary=f"Agreement review {agreement.reference}: coach, client and sponsor",
+        description=f"Review {agreement.reference} with the client and the sponsor: {link}",
+        url=link,
+    )
+    send_email(
+        "reminder-review",
+        to=coach.email,
+        context=context,
+        attachments=[(f"review-{agreement.reference}.ics", invitation, "text/calendar")],
+    )
+
+
+def _jurisdiction(snapshot: Snapshot) -> str:
+    terms = snapshot["terms"]
+    value = terms["jurisdiction"]
+    if value == Jurisdiction.OTHER:
+        return terms["jurisdiction_other"]
+    return str(Jurisdiction(value).label) if value in Jurisdiction.values else ""

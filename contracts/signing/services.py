@@ -1,0 +1,417 @@
+"""Sending and signing: every state change of an agreement out for signature.
+
+Each function is one transaction that first locks the agreement's row, so two
+parties acting at the same instant are recorded one after the other and the
+agreement completes exactly once. Emails go through tasks enqueued inside the
+same transaction: with the database task backend they are committed, or not,
+together with the change that caused them.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from coaching.models import User
+from contracts import tasks
+from contracts.audit import coach_actor, record_event, request_facts, signer_actor
+from contracts.drafting.checks import is_ready_to_send
+from contracts.links import (
+    AlreadyDeclined,
+    AlreadySigned,
+    CodeRequired,
+    NotYourTurn,
+    Withdrawn,
+    code_digest,
+    revoke_links,
+)
+from contracts.models import (
+    Agreement,
+    AgreementStatus,
+    AgreementVersion,
+    AuditEventKind,
+    LinkPurpose,
+    Signer,
+    SignerRole,
+    SignerStatus,
+    SigningOrder,
+)
+from contracts.reviews.services import on_version_completed
+from contracts.signing.disclosure import DISCLOSURE_VERSION
+from contracts.snapshot import agreement_snapshot, snapshot_hash
+
+
+class SigningError(Exception):
+    """An action of the coach, or a signature, that is not possible now; the message is
+    shown to the person. (What a signer's link can no longer do raises a LinkProblem.)"""
+
+
+def _signers_for(agreement: Agreement, version: AgreementVersion) -> list[Signer]:
+    sequence = SigningOrder(agreement.signing_order).sequence()
+    people: list[Signer] = [
+        Signer(
+            version=version,
+            role=SignerRole.CLIENT,
+            name=agreement.client.name,
+            email=agreement.client.email,
+            client=agreement.client,
+        )
+    ]
+    signatory = agreement.sponsor_signatory
+    if not agreement.is_two_party and signatory is not None:
+        people.append(
+            Signer(
+                version=version,
+                role=SignerRole.SPONSOR,
+                name=signatory.name,
+                email=signatory.email,
+                contact=signatory,
+            )
+        )
+    coach = agreement.coach
+    people.append(
+        Signer(version=version, role=SignerRole.COACH, name=coach.full_name, email=coach.email)
+    )
+    order = [role for role in sequence if any(p.role == role for p in people)]
+    for person in people:
+        person.position = order.index(person.role) + 1 if order else 0
+        person.status = SignerStatus.WAITING
+    if not agreement.is_two_party:
+        people.extend(
+            Signer(
+                version=version,
+                role=SignerRole.OBSERVER,
+                name=contact.name,
+                email=contact.email,
+                contact=contact,
+                status=SignerStatus.COPIED,
+            )
+            for contact in agreement.stakeholders.order_by("name")
+        )
+    return people
+
+
+def _invite(signer: Signer, *, email_coach: bool) -> None:
+    signer.status = SignerStatus.INVITED
+    signer.invited_at = timezone.now()
+    signer.save(update_fields=["status", "invited_at"])
+    if signer.signs_by_email:
+        tasks.send_signer_email.enqueue(signer.pk, "invitation")
+    elif email_coach:
+        tasks.send_signer_email.enqueue(signer.pk, "coach_turn")
+
+
+def _invite_next(
+    agreement: Agreement, version: AgreementVersion, *, email_coach: bool = True
+) -> None:
+    """Invite everyone whose turn it now is: all at once, or the next in order."""
+    waiting = [s for s in version.signers.all() if s.status == SignerStatus.WAITING]
+    if not waiting:
+        return
+    if agreement.signing_order == SigningOrder.PARALLEL:
+        turn = waiting
+    else:
+        first = min(s.position for s in waiting)
+        turn = [s for s in waiting if s.position == first]
+    for signer in turn:
+        _invite(signer, email_coach=email_coach)
+
+
+@transaction.atomic
+def agreement_send(
+    *, agreement: Agreement, coach: User, request: HttpRequest | None = None
+) -> AgreementVersion:
+    """Freeze the agreement as a new version and invite the parties to sign it."""
+    agreement = Agreement.objects.locked(agreement)
+    if agreement.status != AgreementStatus.DRAFT:
+        raise SigningError("Only a draft can be sent. This agreement has already been sent.")
+    if not is_ready_to_send(agreement):
+        raise SigningError("The checklist still has open items: settle them before sending.")
+    snapshot = agreement_snapshot(agreement)
+    previous = agreement.current_version()
+    version = AgreementVersion.objects.create(
+        agreement=agreement,
+        number=previous.number + 1 if previous else 1,
+        snapshot=snapshot,
+        sha256=snapshot_hash(snapshot),
+        signing_order=agreement.signing_order,
+        require_email_code=agreement.require_email_code,
+    )
+    Signer.objects.bulk_create(_signers_for(agreement, version))
+    agreement.status = AgreementStatus.SENT
+    agreement.save(update_fields=["status", "updated_at"])
+    actor = coach_actor(coach)
+    record_event(
+        agreement,
+        AuditEventKind.VERSION_FROZEN,
+        actor=actor,
+        version=version,
+        request=request,
+        data={"number": version.number},
+    )
+    record_event(
+        agreement,
+        AuditEventKind.SENT,
+        actor=actor,
+        version=version,
+        request=request,
+        data={"signing_order": version.signing_order, "code": version.require_email_code},
+    )
+    for observer in version.signers.filter(role=SignerRole.OBSERVER):
+        tasks.send_signer_email.enqueue(observer.pk, "copy")
+    # The coach has just pressed "Send": no email needed to say it is their turn.
+    _invite_next(agreement, version, email_coach=False)
+    return version
+
+
+def _check_invited(signer: Signer) -> None:
+    """Raise where the signer stands if it is not waiting for their signature."""
+    if signer.status == SignerStatus.SIGNED:
+        raise AlreadySigned(signer)
+    if signer.status == SignerStatus.DECLINED:
+        raise AlreadyDeclined(signer)
+    if signer.status != SignerStatus.INVITED:
+        raise NotYourTurn(signer)
+
+
+def _live_signer(signer: Signer) -> tuple[Agreement, Signer]:
+    """Lock the agreement, then re-read the signer: the state another request left."""
+    agreement = Agreement.objects.locked(signer.version.agreement)
+    signer = Signer.objects.select_related("version").get(pk=signer.pk)
+    latest = agreement.current_version()
+    if not agreement.is_out_for_signature or latest is None or latest.pk != signer.version_id:
+        raise Withdrawn(signer)
+    return agreement, signer
+
+
+@transaction.atomic
+def signer_viewed(*, signer: Signer, request: HttpRequest | None = None) -> None:
+    """Note that the signer opened the agreement (every view is kept as evidence)."""
+    agreement = Agreement.objects.locked(signer.version.agreement)
+    if signer.first_viewed_at is None:
+        Signer.objects.filter(pk=signer.pk, first_viewed_at__isnull=True).update(
+            first_viewed_at=timezone.now()
+        )
+    record_event(
+        agreement,
+        AuditEventKind.VIEWED,
+        actor=signer_actor(signer),
+        version=signer.version,
+        signer=signer,
+        request=request,
+    )
+
+
+@transaction.atomic
+def signer_request_code(*, signer: Signer, request: HttpRequest | None = None) -> None:
+    """Email the signer a new 6-digit code (the code is made and sent by the task)."""
+    _live_signer(signer)
+    tasks.send_signer_code.enqueue(signer.pk)
+
+
+@transaction.atomic
+def signer_verify_code(
+    *, signer: Signer, code: str, request: HttpRequest | None = None
+) -> str | None:
+    """Check the code the signer typed: None when right, else what to tell them.
+
+    A wrong try is counted and recorded even though the code is refused, so the
+    transaction commits in every case.
+    """
+    agreement, signer = _live_signer(signer)
+    if not signer.code_hash or signer.code_expires_at is None:
+        return "Ask for a code first."
+    if signer.code_attempts >= settings.SIGNING_CODE_TRIES:
+        return "That code was entered wrongly too many times. Ask for a new code."
+    if signer.code_expires_at <= timezone.now():
+        return "That code has expired: codes work for 10 minutes. Ask for a new one."
+    cleaned = "".join(ch for ch in code if ch.isdigit())
+    if not hmac.compare_digest(code_digest(signer.pk, cleaned), signer.code_hash):
+        signer.code_attempts += 1
+        signer.save(update_fields=["code_attempts"])
+        record_event(
+            agreement,
+            AuditEventKind.CODE_FAILED,
+            actor=signer_actor(signer),
+            version=signer.version,
+            signer=signer,
+            request=request,
+        )
+        left = settings.SIGNING_CODE_TRIES - signer.code_attempts
+        if left <= 0:
+            return "That code is wrong, and no tries are left. Ask for a new code."
+        return f"That code is wrong. You have {left} tr{'y' if left == 1 else 'ies'} left."
+    signer.code_verified_at = timezone.now()
+    signer.code_hash = ""
+    signer.save(update_fields=["code_verified_at", "code_hash"])
+    record_event(
+        agreement,
+        AuditEventKind.CODE_VERIFIED,
+        actor=signer_actor(signer),
+        version=signer.version,
+        signer=signer,
+        request=request,
+    )
+    return None
+
+
+@dataclass
+class Signature:
+    """What a signer confirmed and how they signed."""
+
+    typed_name: str
+    intent: str
+    limits: list[str] = field(default_factory=list)
+    sharing: list[str] = field(default_factory=list)
+    authority: bool = False
+    drawn_png: bytes | None = None
+
+
+@transaction.atomic
+def signer_sign(
+    *, signer: Signer, signature: Signature, request: HttpRequest | None = None
+) -> Agreement:
+    """Record one signature; complete the agreement when it is the last one."""
+    agreement, signer = _live_signer(signer)
+    _check_invited(signer)
+    if signer.version.require_email_code and signer.signs_by_email and not signer.code_verified_at:
+        raise CodeRequired(signer)
+    if signer.role == SignerRole.SPONSOR and not signature.authority:
+        raise SigningError("Confirm that you may sign for the organisation.")
+    actor, version = signer_actor(signer), signer.version
+    now = timezone.now()
+
+    def event(kind: AuditEventKind, **data: object) -> None:
+        record_event(
+            agreement,
+            kind,
+            actor=actor,
+            version=version,
+            signer=signer,
+            request=request,
+            data=data,
+        )
+
+    event(AuditEventKind.DISCLOSURE_ACCEPTED, disclosure_version=DISCLOSURE_VERSION)
+    for key in signature.limits:
+        event(AuditEventKind.LIMIT_CONFIRMED, limit=key)
+    for key in signature.sharing:
+        event(AuditEventKind.SHARING_CONFIRMED, rule=key)
+    if signature.authority:
+        event(AuditEventKind.AUTHORITY_CONFIRMED)
+    ip, user_agent = request_facts(request)
+    signer.status = SignerStatus.SIGNED
+    signer.disclosure_version, signer.disclosure_accepted_at = DISCLOSURE_VERSION, now
+    signer.confirmations = [*signature.limits, *signature.sharing]
+    signer.authority_confirmed_at = now if signature.authority else None
+    signer.typed_name = signature.typed_name
+    signer.drawn_signature = signature.drawn_png
+    signer.intent = signature.intent
+    signer.signed_at = now
+    signer.ip_address, signer.user_agent = ip, user_agent
+    signer.save()
+    event(AuditEventKind.SIGNED, typed_name=signature.typed_name, intent=signature.intent)
+    revoke_links([signer], LinkPurpose.SIGN)
+
+    signers = list(version.signers.exclude(role=SignerRole.OBSERVER))
+    if all(s.status == SignerStatus.SIGNED for s in signers):
+        _complete(agreement, version)
+    else:
+        agreement.status = AgreementStatus.PARTLY_SIGNED
+        agreement.save(update_fields=["status", "updated_at"])
+        _invite_next(agreement, version)
+    return agreement
+
+
+def _complete(agreement: Agreement, version: AgreementVersion) -> None:
+    agreement.status = AgreementStatus.SIGNED
+    agreement.next_review_on = agreement.review_date
+    agreement.save(update_fields=["status", "next_review_on", "updated_at"])
+    version.completed_at = timezone.now()
+    version.save(update_fields=["completed_at"])
+    record_event(agreement, AuditEventKind.COMPLETED, actor="Tripartite", version=version)
+    on_version_completed(agreement, version)
+    for person in version.signers.all():
+        tasks.send_signer_email.enqueue(person.pk, "completed")
+
+
+@transaction.atomic
+def signer_decline(*, signer: Signer, reason: str, request: HttpRequest | None = None) -> None:
+    """The signer refuses to sign: the whole version stops, and the coach is told why."""
+    agreement, signer = _live_signer(signer)
+    _check_invited(signer)
+    ip, user_agent = request_facts(request)
+    signer.status = SignerStatus.DECLINED
+    signer.declined_at, signer.decline_reason = timezone.now(), reason
+    signer.ip_address, signer.user_agent = ip, user_agent
+    signer.save()
+    version = signer.version
+    _end(agreement, version, AgreementStatus.DECLINED)
+    record_event(
+        agreement,
+        AuditEventKind.DECLINED,
+        actor=signer_actor(signer),
+        version=version,
+        signer=signer,
+        request=request,
+        data={"reason": reason},
+    )
+    tasks.send_signer_email.enqueue(signer.pk, "declined_to_coach")
+
+
+def _end(agreement: Agreement, version: AgreementVersion, status: AgreementStatus) -> None:
+    agreement.status = status
+    agreement.save(update_fields=["status", "updated_at"])
+    version.ended_at = timezone.now()
+    version.save(update_fields=["ended_at"])
+    revoke_links(list(version.signers.all()), LinkPurpose.SIGN)
+
+
+@transaction.atomic
+def agreement_void(
+    *, agreement: Agreement, coach: User, reason: str, request: HttpRequest | None = None
+) -> None:
+    """The coach withdraws the agreement: pending links die and the parties are told."""
+    agreement = Agreement.objects.locked(agreement)
+    version = agreement.current_version()
+    if not agreement.is_out_for_signature or version is None:
+        raise SigningError("Only an agreement waiting for signatures can be voided.")
+    _end(agreement, version, AgreementStatus.VOIDED)
+    record_event(
+        agreement,
+        AuditEventKind.VOIDED,
+        actor=coach_actor(coach),
+        version=version,
+        request=request,
+        data={"reason": reason},
+    )
+    for person in version.signers.exclude(role=SignerRole.COACH):
+        if person.status != SignerStatus.WAITING:
+            tasks.send_signer_email.enqueue(person.pk, "voided")
+
+
+@transaction.atomic
+def agreement_reopen(
+    *, agreement: Agreement, coach: User, request: HttpRequest | None = None
+) -> None:
+    """A declined or voided agreement becomes a draft again; sending makes a new version."""
+    agreement = Agreement.objects.locked(agreement)
+    if agreement.status not in {AgreementStatus.DECLINED, AgreementStatus.VOIDED}:
+        raise SigningError("Only a declined or voided agreement can be reopened.")
+    agreement.status = AgreementStatus.DRAFT
+    agreement.save(update_fields=["status", "updated_at"])
+    record_event(agreement, AuditEventKind.REOPENED, actor=coach_actor(coach), request=request)
+
+
+@transaction.atomic
+def signer_resend(*, signer: Signer, coach: User) -> None:
+    """Email a pending signer a new link (the old ones keep working until they expire)."""
+    _agreement, signer = _live_signer(signer)
+    if signer.status != SignerStatus.INVITED or not signer.signs_by_email:
+        raise SigningError("Only someone invited to sign can be sent a new link.")
+    tasks.send_signer_email.enqueue(signer.pk, "invitation")

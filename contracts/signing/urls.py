@@ -1,0 +1,20 @@
+from django.urls import path
+
+from contracts.signing import views
+
+urlpatterns = [
+    # The coach's side
+    path("agreements/<int:pk>/send/", views.agreement_send, name="agreement-send"),
+    path("agreements/<int:pk>/sign/", views.coach_sign, name="coach-sign"),
+    path("agreements/<int:pk>/void/", views.agreement_void, name="agreement-void"),
+    path("agreements/<int:pk>/reopen/", views.agreement_reopen, name="agreement-reopen"),
+    path("agreements/<int:pk>/resend/<int:signer>/", views.signer_resend, name="signer-resend"),
+    path("agreements/<int:pk>/audit/", views.agreement_audit, name="agreement-audit"),
+    # Client and sponsor, by emailed link (no account)
+    path("sign/<str:token>/", views.sign, name="sign"),
+    path("sign/<str:token>/code/", views.send_code, name="sign-code"),
+    path("sign/<str:token>/verify/", views.verify_code, name="sign-verify"),
+    path("sign/<str:token>/decline/", views.decline, name="sign-decline"),
+    path("signed/", views.signed, name="signed"),
+    path("copy/<str:token>/", views.copy, name="copy"),
+]

@@ -1,0 +1,356 @@
+"""Signing pages: the coach sends and signs in the app; client and sponsor sign by link.
+
+Links are checked on every request; a link that expired, was used or was
+withdrawn gets a page that says so kindly. GET only shows (and notes the view
+as evidence); every change is a POST.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from coaching import throttle
+from coaching.http import CoachRequest, client_ip
+from contracts.access import (
+    SignerVisit,
+    code_verified_key,
+    link_problem_page,
+    owned_agreement,
+    signer_link,
+    too_many_requests,
+)
+from contracts.audit import verify_trail
+from contracts.drafting.checks import agreement_problems
+from contracts.drafting.perspectives import (
+    Party,
+    document_context,
+    reader_for,
+    statements_to_confirm,
+)
+from contracts.links import LinkProblem, UnknownLink
+from contracts.models import (
+    AgreementStatus,
+    AuditEvent,
+    LinkPurpose,
+    Signer,
+    SignerRole,
+    SignerStatus,
+)
+from contracts.signing import services
+from contracts.signing.disclosure import DISCLOSURE_TEXT, DISCLOSURE_TITLE, DISCLOSURE_VERSION
+from contracts.signing.forms import (
+    SIGN_BUTTON,
+    CodeForm,
+    DeclineForm,
+    SendForm,
+    SignForm,
+    VoidForm,
+)
+from contracts.snapshot import terms_from_snapshot
+
+CODE_EMAILS_PER_SIGNER = 3  # per 10 minutes
+CODE_CHECKS_PER_IP = 30  # per hour
+
+
+def _sign_form(signer: Signer, data: Any = None) -> SignForm:
+    snapshot = signer.version.snapshot
+    reader = reader_for(signer.role)
+    sponsor = snapshot["sponsor"]
+    return SignForm(
+        data,
+        limits=terms_from_snapshot(snapshot).limit_items,
+        statements=statements_to_confirm(snapshot, reader),
+        organisation=sponsor["name"] if sponsor and reader == Party.SPONSOR else "",
+    )
+
+
+def _signing_page(
+    request: HttpRequest,
+    visit: SignerVisit,
+    *,
+    form: SignForm,
+    decline_form: DeclineForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    signer = visit.signer
+    version = signer.version
+    context = document_context(version.snapshot, reader_for(signer.role))
+    context.update(
+        signer=signer,
+        version=version,
+        token=visit.token,
+        form=form,
+        decline_form=decline_form or DeclineForm(),
+        disclosure_title=DISCLOSURE_TITLE,
+        disclosure_text=DISCLOSURE_TEXT,
+        disclosure_version=DISCLOSURE_VERSION,
+        sign_button=SIGN_BUTTON,
+    )
+    return render(request, "contracts/signing/sign.html", context, status=status)
+
+
+@signer_link(LinkPurpose.SIGN, to_sign=True)
+def sign(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    """The signing page of a client or sponsor signatory: read, confirm, sign."""
+    signer = visit.signer
+    if request.method != "POST":
+        services.signer_viewed(signer=signer, request=request)
+        return _signing_page(request, visit, form=_sign_form(signer))
+    form = _sign_form(signer, request.POST)
+    if not form.is_valid():
+        return _signing_page(request, visit, form=form, status=400)
+    signature = services.Signature(
+        typed_name=form.cleaned_data["typed_name"],
+        intent=SIGN_BUTTON,
+        limits=form.limit_keys,
+        sharing=form.statement_keys,
+        authority=bool(form.cleaned_data.get("authority")),
+        drawn_png=form.cleaned_data["drawn_signature"],
+    )
+    try:
+        services.signer_sign(signer=signer, signature=signature, request=request)
+    except services.SigningError as error:
+        form.add_error(None, str(error))
+        return _signing_page(request, visit, form=form, status=409)
+    request.session["signed-signer"] = signer.pk
+    return redirect("contracts:signed")
+
+
+def signed(request: HttpRequest) -> HttpResponse:
+    """Thanks, after signing (the link itself no longer works once used)."""
+    signer_id = request.session.get("signed-signer")
+    signer = (
+        Signer.objects.select_related("version__agreement").filter(pk=signer_id).first()
+        if signer_id
+        else None
+    )
+    if signer is None or signer.status != SignerStatus.SIGNED:
+        return link_problem_page(request, UnknownLink())
+    waiting = signer.version.signers.exclude(role=SignerRole.OBSERVER).exclude(
+        status=SignerStatus.SIGNED
+    )
+    return render(
+        request, "contracts/signing/signed.html", {"signer": signer, "waiting": list(waiting)}
+    )
+
+
+@require_POST
+@signer_link(LinkPurpose.SIGN)
+def decline(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    signer = visit.signer
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return _signing_page(
+            request, visit, form=_sign_form(signer), decline_form=form, status=400
+        )
+    services.signer_decline(signer=signer, reason=form.cleaned_data["reason"], request=request)
+    return render(request, "contracts/signing/declined.html", {"signer": signer})
+
+
+@require_POST
+@signer_link(LinkPurpose.SIGN)
+def send_code(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    signer = visit.signer
+    context: dict[str, Any] = {
+        "signer": signer,
+        "token": visit.token,
+        "form": CodeForm(),
+        "code_sent": True,
+    }
+    if not throttle.spend_token(
+        "code-signer", str(signer.pk), capacity=CODE_EMAILS_PER_SIGNER, per_seconds=600
+    ):
+        context["error"] = "Several codes were sent just now. Wait ten minutes, then ask again."
+        return render(request, "contracts/signing/code.html", context, status=429)
+    services.signer_request_code(signer=signer, request=request)
+    return render(request, "contracts/signing/code.html", context)
+
+
+@require_POST
+@signer_link(LinkPurpose.SIGN)
+def verify_code(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    signer = visit.signer
+    form = CodeForm(request.POST)
+    context: dict[str, Any] = {
+        "signer": signer,
+        "token": visit.token,
+        "form": form,
+        "code_sent": True,
+    }
+    if not throttle.spend_token(
+        "code-ip", client_ip(request), capacity=CODE_CHECKS_PER_IP, per_seconds=3600
+    ):
+        return too_many_requests(request)
+    if not form.is_valid():
+        return render(request, "contracts/signing/code.html", context, status=400)
+    problem = services.signer_verify_code(
+        signer=signer, code=form.cleaned_data["code"], request=request
+    )
+    if problem:
+        form.add_error("code", problem)
+        return render(request, "contracts/signing/code.html", context, status=400)
+    request.session[code_verified_key(signer)] = True
+    return redirect("contracts:sign", token=visit.token)
+
+
+@signer_link(LinkPurpose.VIEW)
+def copy(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    """A party's or stakeholder's own copy of the agreement, by link."""
+    signer = visit.signer
+    version = signer.version
+    services.signer_viewed(signer=signer, request=request)
+    context = document_context(version.snapshot, reader_for(signer.role))
+    context.update(
+        signer=signer,
+        token=visit.token,
+        version=version,
+        signers=list(version.signers.exclude(role=SignerRole.OBSERVER)),
+        agreement_status=version.agreement.get_status_display(),
+    )
+    return render(request, "contracts/signing/copy.html", context)
+
+
+# The coach's side
+
+
+@login_required
+def agreement_send(request: CoachRequest, pk: int) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    if agreement.status != AgreementStatus.DRAFT:
+        messages.info(request, "This agreement has already been sent.")
+        return redirect(agreement)
+    problems = [p for p in agreement_problems(agreement) if p.blocks_sending]
+    form = SendForm(request.POST if request.method == "POST" else None, instance=agreement)
+    if request.method == "POST" and not problems and form.is_valid():
+        form.save()
+        try:
+            version = services.agreement_send(
+                agreement=agreement, coach=request.user, request=request
+            )
+        except services.SigningError as error:
+            messages.error(request, str(error))
+            return redirect(agreement)
+        messages.success(
+            request,
+            f"Version {version.number} is frozen and sent. Each party receives their own link "
+            "by email.",
+        )
+        return redirect(agreement)
+    return render(
+        request,
+        "contracts/signing/send.html",
+        {"agreement": agreement, "form": form, "problems": problems},
+    )
+
+
+@login_required
+def coach_sign(request: CoachRequest, pk: int) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    version = agreement.current_version()
+    signer = (
+        version.signers.filter(role=SignerRole.COACH).first()
+        if version and agreement.is_out_for_signature
+        else None
+    )
+    if version is None or signer is None or signer.status != SignerStatus.INVITED:
+        messages.info(request, "There is nothing for you to sign on this agreement now.")
+        return redirect(agreement)
+    form = SignForm(request.POST if request.method == "POST" else None, limits=[], statements=[])
+    if request.method == "POST" and form.is_valid():
+        signature = services.Signature(
+            typed_name=form.cleaned_data["typed_name"],
+            intent=SIGN_BUTTON,
+            drawn_png=form.cleaned_data["drawn_signature"],
+        )
+        try:
+            services.signer_sign(signer=signer, signature=signature, request=request)
+        except (services.SigningError, LinkProblem) as error:
+            messages.error(request, str(error))
+            return redirect(agreement)
+        messages.success(request, "You have signed the agreement.")
+        return redirect(agreement)
+    context = document_context(version.snapshot, Party.COACH)
+    context.update(
+        agreement=agreement,
+        signer=signer,
+        version=version,
+        form=form,
+        disclosure_title=DISCLOSURE_TITLE,
+        disclosure_text=DISCLOSURE_TEXT,
+        disclosure_version=DISCLOSURE_VERSION,
+        sign_button=SIGN_BUTTON,
+    )
+    return render(request, "contracts/signing/coach_sign.html", context)
+
+
+@login_required
+def agreement_void(request: CoachRequest, pk: int) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    if not agreement.is_out_for_signature:
+        messages.info(request, "Only an agreement waiting for signatures can be voided.")
+        return redirect(agreement)
+    form = VoidForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_void(
+                agreement=agreement,
+                coach=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except services.SigningError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "The agreement is voided. The parties have been told.")
+        return redirect(agreement)
+    return render(request, "contracts/signing/void.html", {"agreement": agreement, "form": form})
+
+
+@login_required
+@require_POST
+def agreement_reopen(request: CoachRequest, pk: int) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    try:
+        services.agreement_reopen(agreement=agreement, coach=request.user, request=request)
+    except services.SigningError as error:
+        messages.error(request, str(error))
+        return redirect(agreement)
+    messages.success(
+        request, "The agreement is a draft again. Sending it will create a new version."
+    )
+    return redirect(agreement)
+
+
+@login_required
+@require_POST
+def signer_resend(request: CoachRequest, pk: int, signer: int) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    version = agreement.current_version()
+    person = version.signers.filter(pk=signer).first() if version else None
+    if person is None:
+        messages.error(request, "That person is not a signer of this agreement.")
+        return redirect(agreement)
+    try:
+        services.signer_resend(signer=person, coach=request.user)
+    except (services.SigningError, LinkProblem) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"A new link is on its way to {person.name}.")
+    return redirect(agreement)
+
+
+@login_required
+def agreement_audit(request: CoachRequest, pk: int) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    events = AuditEvent.objects.filter(agreement=agreement).select_related("version", "signer")
+    return render(
+        request,
+        "contracts/signing/audit.html",
+        {"agreement": agreement, "events": events, "report": verify_trail(agreement)},
+    )

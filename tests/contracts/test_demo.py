@@ -1,0 +1,36 @@
+import pytest
+from django.core.management import call_command
+from django.test import Client as HttpClient
+
+from coaching.models import Client, Organisation, SponsorContact, User
+from contracts.audit import verify_trail
+from contracts.drafting.checks import is_ready_to_send
+from contracts.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD
+from contracts.models import Agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_twice_without_duplicates_and_its_login_works(capsys) -> None:
+    call_command("load_demo")
+    call_command("load_demo")
+
+    assert User.objects.count() == 1
+    assert Organisation.objects.count() == 1
+    assert SponsorContact.objects.count() == 2
+    assert Client.objects.count() == 4
+    assert Client.objects.filter(organisation__isnull=True).count() == 1
+    agreements = {a.client.name: a for a in Agreement.objects.all()}
+    assert {name: a.status for name, a in agreements.items()} == {
+        "Jordan Ellis": "draft",
+        "Sam Okafor": "draft",
+        "Riley Chen": "signed",
+        "Casey Patel": "partly_signed",
+    }
+    assert is_ready_to_send(agreements["Jordan Ellis"]), "one three-way draft is ready to send"
+    assert not is_ready_to_send(agreements["Sam Okafor"]), "one is still being drafted"
+    assert agreements["Riley Chen"].is_two_party
+    assert all(verify_trail(a).intact for a in agreements.values())
+    output = capsys.readouterr().out
+    assert DEMO_EMAIL in output and DEMO_PASSWORD in output
+    assert HttpClient().login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
