@@ -23,8 +23,10 @@ import resource
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -118,7 +120,13 @@ def timed_pass(label: str) -> None:
     queries_now = 0
     per_batch: list[int] = []
 
-    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def count(
+        execute: Callable[[str, Any, bool, dict[str, Any]], Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
         nonlocal queries_now
         queries_now += 1
         return execute(sql, params, many, context)

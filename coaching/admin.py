@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
@@ -16,18 +17,18 @@ from coaching.models import (
 )
 
 
-class ProfileInline(admin.StackedInline):
+class ProfileInline(admin.StackedInline[CoachProfile, User]):
     model = CoachProfile
     can_delete = False
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 0
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     ordering = ("email",)
     list_display = ("email", "full_name", "practice", "is_active", "is_staff", "date_joined")
     list_filter = ("is_active", "is_staff", "date_joined")
@@ -56,7 +57,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(CoachProfile)
-class CoachProfileAdmin(admin.ModelAdmin):
+class CoachProfileAdmin(admin.ModelAdmin[CoachProfile]):
     list_display = ("coach", "practice_name", "time_zone", "insurer", "insurance_expires_on")
     list_filter = ("time_zone", "insurance_cover_currency", "review_interval_months")
     search_fields = ("practice_name", "coach__email", "coach__full_name")
@@ -64,7 +65,7 @@ class CoachProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ("coach", "body", "other_body_name", "member_number", "credential")
     list_filter = ("body",)
     search_fields = ("coach__email", "member_number", "credential")
@@ -75,17 +76,19 @@ class ArchivedFilter(admin.SimpleListFilter):
     title = "archived"
     parameter_name = "archived"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> tuple[tuple[str, str], ...]:
         return (("no", "Active"), ("yes", "Archived"))
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in {"yes", "no"}:
             return queryset.filter(archived_at__isnull=self.value() == "no")
         return queryset
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ("name", "coach", "created_at", "archived_at")
     list_filter = (ArchivedFilter, "created_at")
     search_fields = ("name", "coach__email")
@@ -93,7 +96,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SponsorContact)
-class SponsorContactAdmin(admin.ModelAdmin):
+class SponsorContactAdmin(admin.ModelAdmin[SponsorContact]):
     list_display = ("name", "email", "role", "organisation", "coach", "archived_at")
     list_filter = ("role", ArchivedFilter)
     search_fields = ("name", "email", "organisation__name", "coach__email")
@@ -101,7 +104,7 @@ class SponsorContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(admin.ModelAdmin[Client]):
     list_display = ("name", "email", "job_title", "organisation", "coach", "archived_at")
     list_filter = (ArchivedFilter, ("organisation", admin.EmptyFieldListFilter))
     search_fields = ("name", "email", "organisation__name", "coach__email")
@@ -109,6 +112,6 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(TokenBucket)
-class TokenBucketAdmin(admin.ModelAdmin):
+class TokenBucketAdmin(admin.ModelAdmin[TokenBucket]):
     list_display = ("key", "tokens", "updated_at")
     search_fields = ("key",)

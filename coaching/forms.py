@@ -12,6 +12,7 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
 )
 from django.db import models
+from django.http import HttpRequest
 
 from coaching import throttle
 from coaching.http import client_ip
@@ -42,7 +43,7 @@ RESETS_PER_IP = 20
 SIGNUPS_PER_IP = 10
 
 
-class SignUpForm(BaseUserCreationForm):
+class SignUpForm(BaseUserCreationForm[User]):
     practice_name = forms.CharField(
         max_length=200,
         required=False,
@@ -64,7 +65,7 @@ class SignUpForm(BaseUserCreationForm):
         self.fields["email"].help_text = "You will sign in with this address."
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 "An account already uses this email address. Sign in, or reset your password."
@@ -94,7 +95,7 @@ class SignInForm(AuthenticationForm):
         "again, or reset your password.",
     }
 
-    def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "Email address"
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
@@ -149,7 +150,7 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         return super().get_users(email)
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(forms.ModelForm[User]):
     class Meta:
         model = User
         fields = ("full_name", "email")
@@ -160,14 +161,14 @@ class AccountForm(forms.ModelForm):
         }
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError("Another account already uses this email address.")
         return email
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(forms.ModelForm[CoachProfile]):
     time_zone = forms.ChoiceField(
         choices=time_zone_choices,
         help_text="Dates, times and reminders are shown in this time zone.",
@@ -219,7 +220,7 @@ class ProfileForm(forms.ModelForm):
         return cleaned
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipForm(forms.ModelForm[Membership]):
     class Meta:
         model = Membership
         fields = ("body", "other_body_name", "member_number", "credential")
@@ -235,7 +236,7 @@ class MembershipForm(forms.ModelForm):
         return cleaned
 
 
-class CoachOwnedForm(forms.ModelForm):
+class CoachOwnedForm[M: Organisation | SponsorContact | Client](forms.ModelForm[M]):
     """A form for something the coach owns: new rows are the coach's, choices are scoped."""
 
     def __init__(self, *args: Any, coach: User, **kwargs: Any) -> None:
@@ -249,7 +250,7 @@ class CoachOwnedForm(forms.ModelForm):
                 models.Q(archived_at__isnull=True) | models.Q(pk=current)
             )
 
-    def refuse_duplicate(self, queryset: models.QuerySet, message: str, **lookup: str) -> None:
+    def refuse_duplicate(self, queryset: models.QuerySet[M], message: str, **lookup: str) -> None:
         others = queryset.filter(coach=self.coach, **lookup).exclude(pk=self.instance.pk)
         other = others.first()
         if other is not None:
@@ -258,7 +259,7 @@ class CoachOwnedForm(forms.ModelForm):
             raise forms.ValidationError(message)
 
 
-class OrganisationForm(CoachOwnedForm):
+class OrganisationForm(CoachOwnedForm[Organisation]):
     class Meta:
         model = Organisation
         fields = ("name", "address")
@@ -267,7 +268,7 @@ class OrganisationForm(CoachOwnedForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         self.refuse_duplicate(
             Organisation.objects.all(),
             "You already have an organisation with this name.",
@@ -276,7 +277,7 @@ class OrganisationForm(CoachOwnedForm):
         return name
 
 
-class SponsorContactForm(CoachOwnedForm):
+class SponsorContactForm(CoachOwnedForm[SponsorContact]):
     class Meta:
         model = SponsorContact
         fields = ("name", "email", "role", "job_title", "organisation")
@@ -288,7 +289,7 @@ class SponsorContactForm(CoachOwnedForm):
         }
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         self.refuse_duplicate(
             SponsorContact.objects.all(),
             "Another sponsor contact in your practice already has this email address.",
@@ -297,7 +298,7 @@ class SponsorContactForm(CoachOwnedForm):
         return email
 
 
-class ClientForm(CoachOwnedForm):
+class ClientForm(CoachOwnedForm[Client]):
     class Meta:
         model = Client
         fields = ("name", "email", "job_title", "organisation")
@@ -309,11 +310,11 @@ class ClientForm(CoachOwnedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation = cast(forms.ModelChoiceField[Organisation], self.fields["organisation"])
         organisation.empty_label = "None: a private client"
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         self.refuse_duplicate(
             Client.objects.all(),
             "Another client in your practice already has this email address.",

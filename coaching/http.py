@@ -13,7 +13,7 @@ class CoachRequest(HttpRequest):
 def client_ip(request: HttpRequest) -> str:
     """The caller's IP address; behind a trusted proxy, the address it saw."""
     if settings.USE_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             return hops[-1]

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -103,7 +104,9 @@ class RecordClass(models.TextChoices):
     CORRESPONDENCE = "correspondence", "Correspondence"
 
 
-def _retention_field(years: int, record_class: RecordClass) -> models.PositiveSmallIntegerField:
+def _retention_field(
+    years: int, record_class: RecordClass
+) -> models.PositiveSmallIntegerField[float | int | str | Combinable, int]:
     return models.PositiveSmallIntegerField(
         f"{record_class.label}: keep for (years)",
         default=years,
@@ -111,7 +114,9 @@ def _retention_field(years: int, record_class: RecordClass) -> models.PositiveSm
     )
 
 
-def _days_field(label: str, days: int) -> models.PositiveSmallIntegerField:
+def _days_field(
+    label: str, days: int
+) -> models.PositiveSmallIntegerField[float | int | str | Combinable, int]:
     return models.PositiveSmallIntegerField(
         label, default=days, validators=[MinValueValidator(1), MaxValueValidator(90)]
     )

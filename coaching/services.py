@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.forms import ModelForm
 
-from coaching.models import User
+from coaching.models import CoachProfile, User
 
 
 @transaction.atomic
@@ -16,7 +16,9 @@ def coach_sign_up(*, email: str, password: str, full_name: str, practice_name: s
 
 
 @transaction.atomic
-def coach_update_profile(*, account_form: ModelForm, profile_form: ModelForm) -> None:
+def coach_update_profile(
+    *, account_form: ModelForm[User], profile_form: ModelForm[CoachProfile]
+) -> None:
     """Save the account and the practice profile, both or neither."""
     account_form.save()
     profile_form.save()

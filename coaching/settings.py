@@ -8,10 +8,14 @@ nothing; with DEBUG off the app refuses to start on development secrets.
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from coaching.env import envbool, envchoice, envint, envlist, envstr, envurl
+
+# Lets generic Django classes take type parameters at runtime (`admin.ModelAdmin[Agreement]`).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))

@@ -1,6 +1,7 @@
 """Views for the coach's home page and the people of their practice."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -58,7 +59,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _list_page(request: HttpRequest, queryset: models.QuerySet, *fields: str) -> dict:
+def _list_page[M: models.Model](
+    request: HttpRequest, queryset: models.QuerySet[M], *fields: str
+) -> dict[str, Any]:
     """Search, the archived filter and pagination, shared by every people list."""
     query = request.GET.get("q", "").strip()[:100]
     archived = request.GET.get("archived") == "1"
@@ -68,7 +71,7 @@ def _list_page(request: HttpRequest, queryset: models.QuerySet, *fields: str) ->
         for field in fields:
             condition |= Q(**{f"{field}__icontains": query})
         queryset = queryset.filter(condition)
-    page: Page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page: Page[M] = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return {"page": page, "q": query, "archived": archived}
 
 

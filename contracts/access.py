@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from coaching import throttle
@@ -92,12 +92,12 @@ def _ready_to_sign(request: HttpRequest, signer: Signer) -> None:
         raise CodeRequired(signer)
 
 
-type LinkView = Callable[[HttpRequest, SignerVisit], HttpResponse]
+type LinkView[R: HttpResponseBase] = Callable[[HttpRequest, SignerVisit], R]
 
 
-def signer_link(
+def signer_link[R: HttpResponseBase](
     purpose: LinkPurpose, *, to_sign: bool = False
-) -> Callable[[LinkView], Callable[[HttpRequest, str], HttpResponse]]:
+) -> Callable[[LinkView[R]], Callable[[HttpRequest, str], R | HttpResponse]]:
     """A view reached by an emailed link: called with the visit, or a page saying why not.
 
     With `to_sign`, the signer must also be able to sign now (their turn, the code
@@ -105,9 +105,9 @@ def signer_link(
     under it, is shown the same way.
     """
 
-    def decorate(view: LinkView) -> Callable[[HttpRequest, str], HttpResponse]:
+    def decorate(view: LinkView[R]) -> Callable[[HttpRequest, str], R | HttpResponse]:
         @functools.wraps(view)
-        def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+        def wrapped(request: HttpRequest, token: str) -> R | HttpResponse:
             ip = client_ip(request)
             if not throttle.has_tokens(
                 "link-ip", ip, capacity=BAD_LINKS_PER_IP, per_seconds=BAD_LINK_SECONDS

@@ -1,6 +1,5 @@
-from typing import Any
-
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from contracts.models import (
@@ -18,7 +17,7 @@ from contracts.models import (
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(admin.ModelAdmin[Agreement]):
     list_display = ("title", "coach", "client", "organisation", "status", "start_date", "end_date")
     list_filter = ("status", "start_date", ("organisation", admin.EmptyFieldListFilter))
     search_fields = ("title", "client__name", "organisation__name", "coach__email")
@@ -37,28 +36,28 @@ class AgreementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgreementTemplate)
-class AgreementTemplateAdmin(admin.ModelAdmin):
+class AgreementTemplateAdmin(admin.ModelAdmin[AgreementTemplate]):
     list_display = ("name", "coach", "updated_at")
     search_fields = ("name", "coach__email")
     list_select_related = ("coach",)
     raw_id_fields = ("coach",)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin[M: models.Model](admin.ModelAdmin[M]):
     """Evidence is looked at, never edited: no adding, changing or deleting here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
 
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(ReadOnlyAdmin):
+class AgreementVersionAdmin(ReadOnlyAdmin[AgreementVersion]):
     list_display = ("__str__", "frozen_at", "completed_at", "ended_at", "sha256")
     list_filter = ("frozen_at",)
     search_fields = ("agreement__title", "sha256")
@@ -66,7 +65,7 @@ class AgreementVersionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Signer)
-class SignerAdmin(ReadOnlyAdmin):
+class SignerAdmin(ReadOnlyAdmin[Signer]):
     list_display = ("name", "role", "status", "version", "signed_at", "declined_at")
     list_filter = ("role", "status")
     search_fields = ("name", "email")
@@ -75,7 +74,7 @@ class SignerAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SigningLink)
-class SigningLinkAdmin(ReadOnlyAdmin):
+class SigningLinkAdmin(ReadOnlyAdmin[SigningLink]):
     list_display = ("signer", "purpose", "created_at", "expires_at", "revoked_at", "last_used_at")
     list_filter = ("purpose",)
     list_select_related = ("signer",)
@@ -83,7 +82,7 @@ class SigningLinkAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     list_display = ("agreement", "seq", "kind", "actor", "at")
     list_filter = ("kind", "at")
     search_fields = ("agreement__title", "actor")
@@ -91,7 +90,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AgreementPdf)
-class AgreementPdfAdmin(ReadOnlyAdmin):
+class AgreementPdfAdmin(ReadOnlyAdmin[AgreementPdf]):
     list_display = ("agreement", "kind", "paper_size", "status", "size", "render_ms", "ready_at")
     list_filter = ("kind", "status", "paper_size")
     search_fields = ("agreement__title", "sha256", "source_hash")
@@ -99,14 +98,14 @@ class AgreementPdfAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdmin):
+class ReminderAdmin(ReadOnlyAdmin[Reminder]):
     list_display = ("key", "coach", "kind", "due_on", "status", "attempts", "sent_at")
     list_filter = ("kind", "status", "due_on")
     search_fields = ("key", "coach__email")
     list_select_related = ("coach",)
 
 
-class ReviewConfirmationInline(admin.TabularInline):
+class ReviewConfirmationInline(admin.TabularInline[ReviewConfirmation, Review]):
     model = ReviewConfirmation
     extra = 0
     can_delete = False
@@ -114,7 +113,7 @@ class ReviewConfirmationInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(admin.ModelAdmin[Review]):
     list_display = ("agreement", "version", "due_on", "outcome", "started_at", "completed_at")
     list_filter = ("outcome", "due_on")
     search_fields = ("agreement__title",)
@@ -125,6 +124,6 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewConfirmation)
-class ReviewConfirmationAdmin(ReadOnlyAdmin):
+class ReviewConfirmationAdmin(ReadOnlyAdmin[ReviewConfirmation]):
     list_display = ("review", "signer", "requested_at", "confirmed_at")
     list_select_related = ("review__agreement", "signer")

@@ -64,7 +64,7 @@ class SharingRule:
 def _terms(source: SharingSource) -> tuple[Terms, bool]:
     """The terms to read, and whether there is no sponsor to share with at all."""
     if isinstance(source, AgreementVersion):
-        snapshot: Snapshot = source.snapshot
+        snapshot = source.snapshot
         return terms_from_snapshot(snapshot), bool(snapshot["two_party"])
     if isinstance(source, Agreement):
         return source, source.is_two_party

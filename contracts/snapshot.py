@@ -148,6 +148,10 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def _amount(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _coach(agreement: Agreement) -> CoachData:
     coach = agreement.coach
     profile = coach.profile
@@ -156,7 +160,7 @@ def _coach(agreement: Agreement) -> CoachData:
         insurance = {
             "insurer": profile.insurer,
             "policy_number": profile.insurance_policy_number,
-            "cover_amount": _plain(profile.insurance_cover_amount),
+            "cover_amount": _amount(profile.insurance_cover_amount),
             "cover_currency": profile.insurance_cover_currency,
             "expires_on": _iso(profile.insurance_expires_on),
         }

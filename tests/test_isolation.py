@@ -50,7 +50,9 @@ NOT_OWNED = {
 }
 
 
-def walk(resolvers: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+def walk(
+    resolvers: list[URLPattern | URLResolver], prefix: str = ""
+) -> Iterator[tuple[str, URLPattern]]:
     for entry in resolvers:
         if isinstance(entry, URLResolver):
             namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
@@ -96,7 +98,11 @@ def test_every_pattern_with_an_id_is_covered_here() -> None:
 @pytest.mark.parametrize("url_name", patterns_with_ids())
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_another_coach_gets_404(
-    url_name: str, method: str, coach: User, other_coach: User, sign_in
+    url_name: str,
+    method: str,
+    coach: User,
+    other_coach: User,
+    sign_in: Callable[[User], HttpClient],
 ) -> None:
     maker = next(make for prefix, make in OWNED_OBJECTS.items() if url_name.startswith(prefix))
     owned = maker(coach)
@@ -113,7 +119,9 @@ def test_another_coach_gets_404(
 
 
 @pytest.mark.parametrize("url_name", patterns_with_ids())
-def test_the_owner_reaches_the_same_urls(url_name: str, coach: User, sign_in) -> None:
+def test_the_owner_reaches_the_same_urls(
+    url_name: str, coach: User, sign_in: Callable[[User], HttpClient]
+) -> None:
     maker = next(make for prefix, make in OWNED_OBJECTS.items() if url_name.startswith(prefix))
     owned = maker(coach)
     response = sign_in(coach).get(url_for(url_name, owned))

@@ -2,9 +2,11 @@
 POST, as the owner, as another coach and as a visitor, with well-formed and odd values.
 (The test client re-raises a view's exception, so any crash fails the test too.)"""
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client as HttpClient
-from django.urls import get_resolver, reverse
+from django.urls import URLPattern, get_resolver, reverse
 
 from coaching.models import User
 from contracts.signing import services as signing
@@ -26,18 +28,18 @@ ODD = {
 }
 
 
-def all_patterns() -> list[tuple[str, object]]:
+def all_patterns() -> list[tuple[str, URLPattern]]:
     return [(name, pattern) for name, pattern in walk(get_resolver().url_patterns)]
 
 
-def url(name: str, pattern: object, values: dict) -> str:
-    converters = pattern.pattern.converters  # type: ignore[attr-defined]
+def url(name: str, pattern: URLPattern, values: dict[str, object]) -> str:
+    converters = pattern.pattern.converters
     return reverse(name, kwargs={key: values[key] for key in converters})
 
 
 @pytest.mark.parametrize("who", ["owner", "other", "visitor"])
 def test_no_page_answers_with_a_server_error(
-    who: str, coach: User, other_coach: User, sign_in
+    who: str, coach: User, other_coach: User, sign_in: Callable[[User], HttpClient]
 ) -> None:
     sent = signing.agreement_send(
         agreement=make_agreement(coach=coach, complete=True), coach=coach
@@ -50,7 +52,7 @@ def test_no_page_answers_with_a_server_error(
             {**ODD, "pk": sent.agreement.pk, "number": 1, "signer": first_signer.pk},
             ODD,
         ):
-            if not pattern.pattern.converters and values is ODD:  # type: ignore[attr-defined]
+            if not pattern.pattern.converters and values is ODD:
                 continue
             if name == "coaching:password-reset-confirm":
                 values = {**values, "token": "set-password"}

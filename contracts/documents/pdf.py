@@ -45,14 +45,14 @@ from contracts.models import (
     PdfStatus,
     SignerRole,
 )
-from contracts.snapshot import agreement_snapshot, canonical_json, snapshot_hash
+from contracts.snapshot import Snapshot, agreement_snapshot, canonical_json, snapshot_hash
 
 STATIC_DIR = (settings.BASE_DIR / "static").resolve()
 CSS_PX_TO_PT = 0.75
 SIGNATURE_FIELD_WIDTH = 220.0  # points
 
 
-class StaticOnlyFetcher(URLFetcher):
+class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
     """Lets a PDF load only the project's own static files (fonts) and data: URLs."""
 
     def __init__(self) -> None:
@@ -66,24 +66,23 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def _signature_blocks(version: AgreementVersion | None, snapshot: dict[str, Any]) -> list[dict]:
+def _signature_blocks(
+    version: AgreementVersion | None, snapshot: Snapshot
+) -> list[dict[str, Any]]:
     """Who signs, and, once they have, how and when."""
+    sponsor, signatory = snapshot["sponsor"], snapshot["signatory"]
     if version is None:
         roles = [
             ("client", snapshot["client"]["name"], ""),
-            *(
-                [("sponsor", snapshot["signatory"]["name"], snapshot["sponsor"]["name"])]
-                if snapshot["signatory"]
-                else []
-            ),
+            *([("sponsor", signatory["name"], sponsor["name"])] if signatory and sponsor else []),
             ("coach", snapshot["coach"]["name"], snapshot["coach"]["practice_name"]),
         ]
         return [{"role": r, "name": n, "organisation": o, "signer": None} for r, n, o in roles]
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for signer in version.signers.exclude(role=SignerRole.OBSERVER):
         organisation = ""
-        if signer.role == SignerRole.SPONSOR:
-            organisation = snapshot["sponsor"]["name"]
+        if signer.role == SignerRole.SPONSOR and sponsor:
+            organisation = sponsor["name"]
         elif signer.role == SignerRole.COACH:
             organisation = snapshot["coach"]["practice_name"]
         drawn = None
@@ -103,7 +102,7 @@ def _signature_blocks(version: AgreementVersion | None, snapshot: dict[str, Any]
 
 
 def pdf_html(
-    snapshot: dict[str, Any],
+    snapshot: Snapshot,
     *,
     kind: PdfKind,
     paper_size: str,
@@ -194,9 +193,10 @@ def write_pdf(html: str, *, kind: PdfKind, version: AgreementVersion | None = No
                 relationship="Supplement",
             ),
         ]
-        return document.write_pdf(
+        pdf: bytes = document.write_pdf(
             font_config=fonts, pdf_variant="pdf/a-3a", attachments=attachments
         )
+        return pdf
     rendered = document.render(font_config=fonts)
     pdf = rendered.write_pdf(pdf_tags=True)
     return _with_signature_fields(pdf, rendered)
@@ -223,7 +223,7 @@ def _with_signature_fields(pdf: bytes, rendered: Any) -> bytes:
                 ),
             )
     output = io.BytesIO()
-    writer.write(output)
+    writer.write(output)  # type: ignore[no-untyped-call]  # pyHanko leaves write() unannotated
     return output.getvalue()
 
 

@@ -113,7 +113,9 @@ class KeptKeySigner(signers.SimpleSigner):
 @functools.cache
 def _signer(key_file: str, cert_file: str, mtime: float) -> signers.SimpleSigner:
     passphrase = settings.SEAL_KEY_PASSPHRASE.encode() or None
-    loaded = signers.SimpleSigner.load(key_file, cert_file, key_passphrase=passphrase)
+    loaded: signers.SimpleSigner | None = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]  # pyHanko leaves load() unannotated
+        key_file, cert_file, key_passphrase=passphrase
+    )
     if loaded is None:
         raise ImproperlyConfigured(f"The seal key or certificate could not be read ({cert_file}).")
     private_key = serialization.load_pem_private_key(
@@ -161,7 +163,7 @@ def _seal_pdf(pdf: bytes, *, reason: str) -> bytes:
     if writer._info is not None:
         # pyHanko appends itself to the Info producer but writes only itself in the XMP
         # producer; PDF/A wants the two to agree, so let it write both afresh.
-        info = writer._info.get_object()
+        info = writer._info.get_object()  # type: ignore[no-untyped-call]  # pyHanko leaves get_object() unannotated
         if "/Producer" in info:
             del info["/Producer"]
             writer.mark_update(writer._info)
@@ -179,7 +181,7 @@ def _seal_pdf(pdf: bytes, *, reason: str) -> bytes:
     )
     # A fixed reservation spares pyHanko a trial signature to measure the space needed.
     reserved = SEAL_BYTES_WITH_TIMESTAMP if timestamper else SEAL_BYTES
-    output = signers.sign_pdf(
+    output: io.BytesIO = signers.sign_pdf(
         writer,
         metadata,
         signer=seal_signer(),
@@ -194,7 +196,10 @@ def seal_status(data: bytes, *, also_trusted: tuple[Path, ...] = ()) -> Any:
 
     `also_trusted` are further certificates to trust, such as a timestamp authority's.
     """
-    roots = [load_cert_from_pemder(str(path)) for path in (settings.SEAL_CERT_FILE, *also_trusted)]
+    roots = [
+        load_cert_from_pemder(str(path))  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
+        for path in (settings.SEAL_CERT_FILE, *also_trusted)
+    ]
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     seal = next(sig for sig in reader.embedded_signatures if sig.field_name == SEAL_FIELD)
     return _off_event_loop(validate_pdf_signature, seal, ValidationContext(trust_roots=roots))
@@ -226,7 +231,8 @@ def check_seal(data: bytes) -> SealCheck:
     if not seals:
         return SealCheck(Verdict.NOT_SEALED)
     seal = seals[-1]
-    trust = ValidationContext(trust_roots=[load_cert_from_pemder(str(settings.SEAL_CERT_FILE))])
+    root = load_cert_from_pemder(str(settings.SEAL_CERT_FILE))  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
+    trust = ValidationContext(trust_roots=[root])
     try:
         status = _off_event_loop(validate_pdf_signature, seal, trust)
     except Exception:
@@ -251,7 +257,8 @@ def _attached_agreement(reader: PdfFileReader) -> dict[str, Any] | None:
         for index in range(0, len(names), 2):
             if str(names[index]) == ATTACHED_AGREEMENT:
                 stream = names[index + 1].get_object()["/EF"]["/F"].get_object()
-                return json.loads(stream.data)
+                attached: dict[str, Any] = json.loads(stream.data)
+                return attached
     except (KeyError, TypeError, ValueError):
         return None
     return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -118,7 +120,7 @@ def _too_large(request: HttpRequest) -> HttpResponse:
 
 @csrf_protect
 def _verify(request: HttpRequest) -> HttpResponse:
-    context: dict = {"max_mb": settings.PDF_UPLOAD_MAX_BYTES // (1024 * 1024)}
+    context: dict[str, Any] = {"max_mb": settings.PDF_UPLOAD_MAX_BYTES // (1024 * 1024)}
     if request.method != "POST":
         return render(request, "contracts/documents/verify.html", context)
     if not throttle.spend_token(

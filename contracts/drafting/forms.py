@@ -8,9 +8,10 @@ and the checklist reports what is still missing. Both ask the same rules
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, Literal, cast
 
 from django import forms
+from django.db import models
 from django.db.models import Q
 
 from coaching.models import Client, Organisation, RecordClass, SponsorContact, User
@@ -29,7 +30,7 @@ def _textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class ClientChoiceField(forms.ModelChoiceField):
+class ClientChoiceField(forms.ModelChoiceField[Client]):
     def label_from_instance(self, obj: Client) -> str:
         organisation = obj.organisation
         return (
@@ -41,17 +42,17 @@ def _contact_label(contact: SponsorContact) -> str:
     return f"{contact.name}, {contact.get_role_display()} at {contact.organisation.name}"
 
 
-class ContactChoiceField(forms.ModelChoiceField):
+class ContactChoiceField(forms.ModelChoiceField[SponsorContact]):
     def label_from_instance(self, obj: SponsorContact) -> str:
         return _contact_label(obj)
 
 
-class ContactsChoiceField(forms.ModelMultipleChoiceField):
+class ContactsChoiceField(forms.ModelMultipleChoiceField[SponsorContact]):
     def label_from_instance(self, obj: SponsorContact) -> str:
         return _contact_label(obj)
 
 
-class StepForm(forms.ModelForm):
+class StepForm(forms.ModelForm[Terms]):
     """One step of the builder: some fields of the terms, plus optional extra terms."""
 
     class Meta:
@@ -106,7 +107,7 @@ class StepForm(forms.ModelForm):
     def apply(self, instance: Terms) -> None:
         """Write the form's non-model answers (the JSON sections) onto the instance."""
 
-    def save(self, commit: bool = True) -> Any:
+    def save(self, commit: bool = True) -> Terms:
         instance = super().save(commit=False)
         extra = (
             dict(instance.additional_terms) if isinstance(instance.additional_terms, dict) else {}
@@ -142,7 +143,7 @@ class PartiesForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        instance = self.instance
+        instance = cast(Agreement, self.instance)  # templates have no parties step
         clients = Client.objects.for_coach(self.coach).filter(
             Q(archived_at__isnull=True) | Q(pk=instance.client_id)
         )
@@ -160,8 +161,10 @@ class PartiesForm(StepForm):
         self._field("stakeholders").queryset = contacts
         self._field("organisation").empty_label = "None: a private client (two-party agreement)"
 
-    def _field(self, name: str) -> forms.ModelChoiceField:
-        return cast(forms.ModelChoiceField, self.fields[name])
+    def _field(self, name: str) -> forms.ModelChoiceField[Client | Organisation | SponsorContact]:
+        return cast(
+            forms.ModelChoiceField[Client | Organisation | SponsorContact], self.fields[name]
+        )
 
     def rules(self) -> list[Problem]:
         data = self.cleaned_data
@@ -306,7 +309,9 @@ class FeesForm(StepForm):
             instance.payer = Payer.CLIENT
 
 
-SHARING_PARTS: dict[str, type[Any]] = {
+type SharingPart = Literal["level", "method", "timing", "prepared_by"]
+
+SHARING_PARTS: dict[SharingPart, type[models.TextChoices]] = {
     "level": terms.SharingLevel,
     "method": terms.SharingMethod,
     "timing": terms.SharingTiming,
@@ -322,7 +327,7 @@ SHORT_LEVELS = {
 }
 
 
-def _cell_choices(part: str) -> list[tuple[str, str]]:
+def _cell_choices(part: SharingPart) -> list[tuple[str, str]]:
     if part == "level":
         return [("", "Not decided"), *SHORT_LEVELS.items()]
     prefix = {"method": "By ", "timing": "", "prepared_by": "Prepared by "}[part]
@@ -382,7 +387,7 @@ class SharingForm(StepForm):
         for kind in terms.InformationKind:
             matrix[kind] = {}
             for recipient in terms.Recipient:
-                values = {
+                values: dict[str, str] = {
                     p: self.cleaned_data.get(matrix_field(kind, recipient, p), "")
                     for p in SHARING_PARTS
                 }
@@ -580,7 +585,7 @@ class NewAgreementForm(forms.Form):
 
     def __init__(self, *args: Any, coach: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        client_field = cast(forms.ModelChoiceField, self.fields["client"])
+        client_field = cast(forms.ModelChoiceField[Client], self.fields["client"])
         client_field.queryset = (
             Client.objects.for_coach(coach).active().select_related("organisation")
         )
@@ -591,7 +596,7 @@ class NewAgreementForm(forms.Form):
         ]
 
 
-class TemplateForm(forms.ModelForm):
+class TemplateForm(forms.ModelForm[AgreementTemplate]):
     class Meta:
         model = AgreementTemplate
         fields = ("name", "description")
@@ -602,7 +607,7 @@ class TemplateForm(forms.ModelForm):
         self.coach = coach
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         taken = AgreementTemplate.objects.for_coach(self.coach).filter(name__iexact=name)
         if taken.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("You already have a template with this name.")
@@ -623,4 +628,4 @@ class DuplicateForm(forms.Form):
         )
         if agreement.organisation_id:
             clients = clients.filter(organisation_id=agreement.organisation_id)
-        cast(forms.ModelChoiceField, self.fields["client"]).queryset = clients
+        cast(forms.ModelChoiceField[Client], self.fields["client"]).queryset = clients

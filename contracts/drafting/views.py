@@ -37,7 +37,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def agreement_list(request: CoachRequest) -> Any:
+def agreement_list(request: CoachRequest) -> HttpResponse:
     agreements = Agreement.objects.for_coach(request.user).select_related(
         "client", "organisation", "sponsor_signatory"
     )
@@ -162,7 +162,9 @@ def template_step(request: CoachRequest, pk: int, step: str) -> HttpResponse:
     return _builder_step(request, get_owned_or_404(AgreementTemplate, request.user, pk=pk), step)
 
 
-def _builder_step(request: CoachRequest, terms: Agreement | AgreementTemplate, key: str) -> Any:
+def _builder_step(
+    request: CoachRequest, terms: Agreement | AgreementTemplate, key: str
+) -> HttpResponse:
     """One step of the builder, for a draft agreement or a template: show, check, save."""
     current = builder.find_step(terms, key)
     if current is None:
@@ -181,7 +183,7 @@ def _builder_step(request: CoachRequest, terms: Agreement | AgreementTemplate, k
         )
         following = builder.next_step(terms, current)
         if "save_and_check" in request.POST or following is None:
-            where = f" in “{terms.name}”" if is_template else ""
+            where = f" in “{terms.name}”" if isinstance(terms, AgreementTemplate) else ""
             messages.success(request, f"“{current.title}” is saved{where}.")
             return (
                 redirect("contracts:template-edit", pk=terms.pk)
@@ -190,7 +192,7 @@ def _builder_step(request: CoachRequest, terms: Agreement | AgreementTemplate, k
             )
         name = "contracts:template-step" if is_template else "contracts:agreement-step"
         return redirect(name, pk=terms.pk, step=following.key)
-    problems = [] if is_template else agreement_problems(terms)
+    problems = agreement_problems(terms) if isinstance(terms, Agreement) else []
     return render(
         request,
         "contracts/drafting/agreement_step.html",

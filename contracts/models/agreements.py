@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -67,7 +68,7 @@ def _between(low: int, high: int) -> list[Any]:
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
-def _text(label: str, help_text: str = "") -> models.TextField:
+def _text(label: str, help_text: str = "") -> models.TextField[str | Combinable, str]:
     return models.TextField(label, blank=True, help_text=help_text)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils import timezone
@@ -10,13 +10,16 @@ from django.utils import timezone
 from coaching.models import Client, SponsorContact
 from contracts.models.agreements import Agreement, SigningOrder
 
+if TYPE_CHECKING:
+    from contracts.snapshot import Snapshot
+
 
 class AgreementVersion(models.Model):
     """An immutable snapshot of every term, frozen when the agreement is sent."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    snapshot = models.JSONField(editable=False)
+    snapshot: models.JSONField[Snapshot, Snapshot] = models.JSONField(editable=False)
     sha256 = models.CharField("SHA-256 of the snapshot", max_length=64, editable=False)
     signing_order = models.CharField(max_length=20, editable=False)
     require_email_code = models.BooleanField(editable=False)

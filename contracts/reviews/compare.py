@@ -54,9 +54,9 @@ def _describe(snapshot: Snapshot) -> dict[str, str]:
     lines["Limits of confidentiality"] = "\n".join(
         f"{item['title']}: {item['wording']}" for item in agreement.limit_items
     )
-    for key, rule in agreement.record_rules.items():
+    for key, record in agreement.record_rules.items():
         lines[f"Records: {RecordClass(key).label}"] = (
-            f"{rule['retention_years']} years; {rule['storage']}; {rule['disposal']}"
+            f"{record['retention_years']} years; {record['storage']}; {record['disposal']}"
         )
     extra = agreement.additional_terms if isinstance(agreement.additional_terms, dict) else {}
     for step, text in extra.items():

@@ -109,7 +109,7 @@ class CodeForm(forms.Form):
     )
 
 
-class SendForm(forms.ModelForm):
+class SendForm(forms.ModelForm[Agreement]):
     """The last choices before sending: the signing order and an emailed code."""
 
     class Meta:

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from coaching.models import User
 from tests.conftest import make_client, make_contact
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 
 
-def pages(coach) -> list[str]:
+def pages(coach: User) -> list[str]:
     contact = make_contact(coach=coach)
     client = make_client(coach=coach, organisation=contact.organisation)
     return [
@@ -35,7 +36,7 @@ def pages(coach) -> list[str]:
 
 
 def test_signed_in_pages_carry_a_strict_policy_and_no_inline_code(
-    signed_in: HttpClient, coach
+    signed_in: HttpClient, coach: User
 ) -> None:
     for url in pages(coach):
         response = signed_in.get(url)

@@ -1,6 +1,10 @@
+from collections.abc import Callable
+
 import pytest
+from django.db import models
 from django.test import Client as HttpClient
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from coaching.models import Client, Organisation, SponsorContact, User
 from tests.conftest import make_client, make_contact, make_organisation
@@ -238,7 +242,7 @@ def test_empty_lists_tell_the_coach_what_to_do_next(signed_in: HttpClient) -> No
 
 
 def test_organisation_list_counts_people_in_a_fixed_number_of_queries(
-    signed_in: HttpClient, coach: User, django_assert_max_num_queries
+    signed_in: HttpClient, coach: User, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     for _ in range(10):
         organisation = make_organisation(coach=coach)
@@ -259,7 +263,11 @@ def test_organisation_list_counts_people_in_a_fixed_number_of_queries(
     ],
 )
 def test_people_lists_do_not_grow_queries_with_rows(
-    signed_in: HttpClient, coach: User, django_assert_max_num_queries, url_name, maker
+    signed_in: HttpClient,
+    coach: User,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+    url_name: str,
+    maker: Callable[[User], models.Model],
 ) -> None:
     for _ in range(20):
         maker(coach)

@@ -31,7 +31,8 @@ def link_for(email: str, kind: str = "sign") -> str:
     """The path of the newest link of that kind emailed to that address."""
     for message in reversed(mail.outbox):
         if email in message.to:
-            for path in LINK.findall(str(message.body)):
+            paths: list[str] = LINK.findall(str(message.body))
+            for path in paths:
                 if path.startswith(f"/{kind}/"):
                     return path
     raise AssertionError(f"No {kind} link was emailed to {email}")

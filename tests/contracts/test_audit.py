@@ -40,7 +40,7 @@ def _tamper(sql: str, *params: str | int) -> None:
 
 
 def test_an_edited_event_is_detected_by_the_command_and_on_the_agreement_page(
-    coach: User, signed_in: HttpClient, capsys
+    coach: User, signed_in: HttpClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     version = send_agreement(coach)
     agreement = version.agreement

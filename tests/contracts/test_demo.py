@@ -11,7 +11,9 @@ from contracts.models import Agreement
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_loads_twice_without_duplicates_and_its_login_works(capsys) -> None:
+def test_the_demo_loads_twice_without_duplicates_and_its_login_works(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     call_command("load_demo")
     call_command("load_demo")
 

@@ -19,12 +19,14 @@ def step_url(agreement: Agreement, step: str) -> str:
     return reverse("contracts:agreement-step", args=[agreement.pk, step])
 
 
-def step_data(agreement: Agreement, step: str, coach: User, **changes: object) -> dict:
+def step_data(
+    agreement: Agreement, step: str, coach: User, **changes: object
+) -> dict[str, object]:
     """The step's form as the page shows it, with some answers changed."""
     current = find_step(agreement, step)
     assert current is not None
     form = step_form(current, agreement, coach=coach)
-    data: dict = {}
+    data: dict[str, object] = {}
     for name in form.fields:
         value = form[name].value()
         if value is None or value is False:

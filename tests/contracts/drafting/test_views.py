@@ -1,6 +1,7 @@
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from coaching.models import User
 from contracts import terms
@@ -131,7 +132,7 @@ def test_html_and_scripts_in_free_text_are_shown_as_text(
 
 
 def test_the_list_shows_status_parties_and_dates_in_a_fixed_number_of_queries(
-    signed_in: HttpClient, coach: User, django_assert_num_queries
+    signed_in: HttpClient, coach: User, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     url = reverse("contracts:agreement-list")
     for _ in range(3):

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -45,7 +46,8 @@ def signed(coach: User, http: HttpClient) -> Agreement:
 def confirm_link(email: str) -> str:
     for message in reversed(mail.outbox):
         if email in message.to:
-            for path in LINK.findall(str(message.body)) + _review_paths(str(message.body)):
+            paths: list[str] = LINK.findall(str(message.body))
+            for path in paths + _review_paths(str(message.body)):
                 if path.startswith("/review/"):
                     return path
     raise AssertionError(f"no confirmation link for {email}")
@@ -63,7 +65,7 @@ def test_signing_sets_the_next_review_date(coach: User, signed_in: HttpClient) -
 
 
 def test_a_review_that_still_holds_is_confirmed_by_client_and_sponsor_online(
-    coach: User, signed_in: HttpClient, sign_in
+    coach: User, signed_in: HttpClient, sign_in: Callable[[User], HttpClient]
 ) -> None:
     agreement = signed(coach, signed_in)
     with time_machine.travel("2027-04-14 10:00Z", tick=False):
@@ -77,8 +79,10 @@ def test_a_review_that_still_holds_is_confirmed_by_client_and_sponsor_online(
         assert review is not None and review.notes.startswith("Jordan now leads")
         signed_in.post(reverse("contracts:review-holds", args=[agreement.pk]))
 
+        sponsor = agreement.sponsor_signatory
+        assert sponsor is not None
         assert sorted(m.to[0] for m in mail.outbox) == sorted(
-            [agreement.client.email, agreement.sponsor_signatory.email]  # type: ignore[union-attr]
+            [agreement.client.email, sponsor.email]
         )
         client_page = HttpClient().get(confirm_link(agreement.client.email)).content.decode()
         assert "Does your coaching agreement still hold?" in client_page
@@ -87,7 +91,7 @@ def test_a_review_that_still_holds_is_confirmed_by_client_and_sponsor_online(
         HttpClient().post(confirm_link(agreement.client.email))
         review.refresh_from_db()
         assert review.outcome == ReviewOutcome.HOLDS, "waiting for the sponsor"
-        done = HttpClient().post(confirm_link(agreement.sponsor_signatory.email))  # type: ignore[union-attr]
+        done = HttpClient().post(confirm_link(sponsor.email))
         assert "your confirmation is recorded" in done.content.decode()
 
     review.refresh_from_db()
@@ -163,7 +167,7 @@ def test_only_a_signed_agreement_can_be_reviewed(coach: User, signed_in: HttpCli
 
 
 def test_the_home_page_lists_reviews_signatures_and_endings(
-    coach: User, signed_in: HttpClient, sign_in
+    coach: User, signed_in: HttpClient, sign_in: Callable[[User], HttpClient]
 ) -> None:
     agreement = signed(coach, signed_in)
     waiting = send_agreement(coach).agreement

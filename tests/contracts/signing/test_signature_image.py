@@ -4,7 +4,6 @@ import zlib
 
 import pytest
 
-from contracts.signing import signature_image
 from contracts.signing.signature_image import (
     MAX_HEIGHT,
     MAX_SIGNATURE_BYTES,
@@ -153,7 +152,7 @@ def test_an_oversized_payload_is_refused_without_decoding(
     def must_not_decode(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("the payload was decoded")
 
-    monkeypatch.setattr(signature_image.base64, "b64decode", must_not_decode)
+    monkeypatch.setattr("contracts.signing.signature_image.base64.b64decode", must_not_decode)
     with pytest.raises(InvalidSignature, match="too large"):
         decode_signature(PREFIX + "A" * 400_000)
 

@@ -416,7 +416,9 @@ def test_the_coach_can_send_a_pending_signer_a_new_link(
     assert HttpClient().get(old).status_code == 200, "older links keep working until they expire"
 
 
-def test_tokens_and_codes_never_reach_the_logs(coach: User, caplog) -> None:
+def test_tokens_and_codes_never_reach_the_logs(
+    coach: User, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level("DEBUG")
     version = send_agreement(coach, require_email_code=True)
     client = signer(version, SignerRole.CLIENT)
