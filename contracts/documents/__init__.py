@@ -1,0 +1,2 @@
+"""Documents: PDFs rendered from a snapshot, the platform's seal, downloads and checking a
+PDF's seal."""
