@@ -1,5 +1,6 @@
 # Two commands: `make run` serves the demo, `make test` runs the whole suite.
-# Both create .venv with Python 3.13 or 3.12 and install the project into it.
+# Both create .venv with Python 3.13 or 3.12 and install the project into it, and
+# install again only when pyproject.toml's dependency lists change.
 
 SHELL := /bin/bash
 VENV := .venv
@@ -16,9 +17,16 @@ FIND_PYTHON := for c in python3.13 python3.12 \
 	    && { $$c -c 'import sys; print(sys.executable)'; break; }; \
 	done
 
-.PHONY: run test install check lint format typecheck clean
+# A fingerprint of what gets installed: the project's dependencies and its dev extras.
+# The stamp holds the fingerprint of the last install that succeeded.
+DEPENDENCIES_HASH := import hashlib, json, tomllib; \
+	project = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	wanted = [project["dependencies"], project["optional-dependencies"]["dev"]]; \
+	print(hashlib.sha256(json.dumps(wanted).encode()).hexdigest())
 
-run: $(STAMP)
+.PHONY: run test install check lint imports format typecheck bench clean
+
+run: install
 	@mkdir -p var
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py create_seal_certificate
@@ -26,12 +34,10 @@ run: $(STAMP)
 	@echo "Tripartite is running at http://127.0.0.1:8000 (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: install
 	$(BIN)/pytest
 
-install: $(STAMP)
-
-$(STAMP): pyproject.toml
+install:
 	@if [ ! -x $(PY) ]; then \
 	  python=$$($(FIND_PYTHON)); \
 	  if [ -z "$$python" ]; then \
@@ -42,23 +48,35 @@ $(STAMP): pyproject.toml
 	  echo "Creating $(VENV) with $$python"; \
 	  "$$python" -m venv $(VENV); \
 	fi
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@wanted=$$($(PY) -c '$(DEPENDENCIES_HASH)') || exit 1; \
+	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$wanted" ]; then \
+	  echo "Installing the project and its dependencies into $(VENV)"; \
+	  $(PY) -m pip install --quiet --upgrade pip \
+	    && $(PY) -m pip install --quiet -e '.[dev]' \
+	    && echo "$$wanted" > $(STAMP); \
+	fi
 
-check: lint typecheck
+check: lint imports typecheck
 	$(PY) manage.py makemigrations --check --dry-run
 
-lint: $(STAMP)
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+imports: install
+	$(BIN)/lint-imports
+
+format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: $(STAMP)
-	$(BIN)/mypy .
+typecheck: install
+	$(BIN)/mypy --strict .
+
+# Each prints its figures beside an anchor measured in the same run (PostgreSQL for reminders).
+bench: install
+	$(PY) benchmarks/pdf_benchmark.py
+	$(PY) benchmarks/reminder_benchmark.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -95,7 +95,11 @@ def main(runs: int) -> None:
         return pdfs.write_pdf(page, kind=PdfKind.EXECUTED, version=version)
 
     attached = dict(
-        zip(("agreement.json", "audit-trail.json"), pdfs._machine_readable(version), strict=True)
+        zip(
+            ("agreement.json", "audit-trail.json"),
+            pdfs._machine_readable(version, kind=PdfKind.EXECUTED),
+            strict=True,
+        )
     )
 
     def bare() -> bytes:

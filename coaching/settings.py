@@ -183,6 +183,10 @@ SEAL_CERT_FILE = Path(envstr("SEAL_CERT_FILE", str(VAR_DIR / "seal" / "seal-cert
 SEAL_KEY_PASSPHRASE = envstr("SEAL_KEY_PASSPHRASE", "")
 SEAL_TIMESTAMP_URL = envstr("SEAL_TIMESTAMP_URL", "")
 PDF_UPLOAD_MAX_BYTES = envint("PDF_UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+# /verify/ answers "could not be checked" once a check has run this many seconds (the
+# first check in a web process also starts the checking process, about a second): keep
+# the whole well below the web server's worker timeout (gunicorn's is 30 s).
+PDF_VERIFY_SECONDS = envint("PDF_VERIFY_SECONDS", 3, minimum=1)
 
 # Background work goes through django.tasks: run at once in development and tests,
 # by the django-tasks-db worker (`manage.py db_worker`) in production.

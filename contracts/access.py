@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 
 from coaching import throttle
 from coaching.http import CoachRequest, client_ip
@@ -48,6 +49,12 @@ LINK_PAGES: dict[type[LinkProblem], tuple[str, int]] = {
 }
 # Problems that say the token itself is bad, as a guesser's would be.
 BAD_TOKENS = (UnknownLink, ExpiredLink, UsedLink)
+# Where a link's holder asks for the emailed code, and enters it.
+CODE_ROUTES = {
+    LinkPurpose.SIGN: ("contracts:sign-code", "contracts:sign-verify"),
+    LinkPurpose.VIEW: ("contracts:copy-code", "contracts:copy-verify"),
+    LinkPurpose.CONFIRM: ("contracts:review-code", "contracts:review-verify"),
+}
 
 
 def owned_agreement(request: CoachRequest, pk: int) -> Agreement:
@@ -72,11 +79,23 @@ def code_verified_key(signer: Signer) -> str:
     return f"signing-code-verified-{signer.pk}"
 
 
+def code_page_context(purpose: LinkPurpose, token: str) -> dict[str, str]:
+    """The addresses the code page posts to, for a link of this purpose."""
+    ask, enter = CODE_ROUTES[purpose]
+    return {"code_url": reverse(ask, args=[token]), "verify_url": reverse(enter, args=[token])}
+
+
 def link_problem_page(
-    request: HttpRequest, problem: LinkProblem, *, token: str = ""
+    request: HttpRequest,
+    problem: LinkProblem,
+    *,
+    token: str = "",
+    purpose: LinkPurpose = LinkPurpose.SIGN,
 ) -> HttpResponse:
     template, status = LINK_PAGES[type(problem)]
-    context = {"signer": problem.signer, "token": token, "code_sent": False}
+    context: dict[str, object] = {"signer": problem.signer, "token": token, "code_sent": False}
+    if isinstance(problem, CodeRequired):
+        context.update(code_page_context(purpose, token))
     return render(request, template, context, status=status)
 
 
@@ -84,10 +103,9 @@ def too_many_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "contracts/links/too_many.html", status=429)
 
 
-def _ready_to_sign(request: HttpRequest, signer: Signer) -> None:
-    """Raise why the signer cannot sign now: their turn has not come, or a code is due."""
-    if signer.status == SignerStatus.WAITING:
-        raise NotYourTurn(signer)
+def require_code(request: HttpRequest, signer: Signer) -> None:
+    """The one guard of the emailed code: when the agreement asks for one, a link shows
+    and does nothing until its holder has entered the code in this browser."""
     if signer.version.require_email_code and not request.session.get(code_verified_key(signer)):
         raise CodeRequired(signer)
 
@@ -96,13 +114,14 @@ type LinkView[R: HttpResponseBase] = Callable[[HttpRequest, SignerVisit], R]
 
 
 def signer_link[R: HttpResponseBase](
-    purpose: LinkPurpose, *, to_sign: bool = False
+    purpose: LinkPurpose, *, to_sign: bool = False, code: bool = True
 ) -> Callable[[LinkView[R]], Callable[[HttpRequest, str], R | HttpResponse]]:
     """A view reached by an emailed link: called with the visit, or a page saying why not.
 
-    With `to_sign`, the signer must also be able to sign now (their turn, the code
-    entered). A LinkProblem raised by the view itself, when the signer's state changed
-    under it, is shown the same way.
+    The emailed code is required (`require_code`) unless the view is where the code is
+    asked for and entered (`code=False`). With `to_sign`, it must also be the signer's
+    turn. A LinkProblem raised by the view itself, when the signer's state changed under
+    it, is shown the same way. Nothing answered through a link is kept in a cache.
     """
 
     def decorate(view: LinkView[R]) -> Callable[[HttpRequest, str], R | HttpResponse]:
@@ -113,17 +132,22 @@ def signer_link[R: HttpResponseBase](
                 "link-ip", ip, capacity=BAD_LINKS_PER_IP, per_seconds=BAD_LINK_SECONDS
             ):
                 return too_many_requests(request)
+            response: R | HttpResponse
             try:
                 link = resolve_link(token, purpose)
-                if to_sign:
-                    _ready_to_sign(request, link.signer)
-                return view(request, SignerVisit(token=token, link=link))
+                if code:
+                    require_code(request, link.signer)
+                if to_sign and link.signer.status == SignerStatus.WAITING:
+                    raise NotYourTurn(link.signer)
+                response = view(request, SignerVisit(token=token, link=link))
             except LinkProblem as problem:
                 if isinstance(problem, BAD_TOKENS):
                     throttle.spend_token(
                         "link-ip", ip, capacity=BAD_LINKS_PER_IP, per_seconds=BAD_LINK_SECONDS
                     )
-                return link_problem_page(request, problem, token=token)
+                response = link_problem_page(request, problem, token=token, purpose=purpose)
+            response["Cache-Control"] = "no-store"
+            return response
 
         return wrapped
 

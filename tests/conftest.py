@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from pytest_django import Settings
 
 from coaching import services as coaching_services
 from coaching.models import Client, ContactRole, Organisation, SponsorContact, User
@@ -91,8 +92,13 @@ def make_agreement(
     return agreement
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests start first, so that no worker ends the run with one of them alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
+def fast_password_hashing(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -105,7 +111,7 @@ def seal_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_files(settings: Any, tmp_path: Path, seal_files: tuple[Path, Path]) -> None:
+def isolated_files(settings: Settings, tmp_path: Path, seal_files: tuple[Path, Path]) -> None:
     """Every test writes PDFs to its own folder and seals with the test certificate."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.SEAL_KEY_FILE, settings.SEAL_CERT_FILE = seal_files

@@ -47,6 +47,7 @@ def test_no_page_answers_with_a_server_error(
     first_signer = sent.signers.get(role="client")
     http = {"owner": sign_in(coach), "other": sign_in(other_coach), "visitor": HttpClient()}[who]
     failures = []
+    tried: set[str] = set()
     for name, pattern in all_patterns():
         for values in (
             {**ODD, "pk": sent.agreement.pk, "number": 1, "signer": first_signer.pk},
@@ -61,4 +62,6 @@ def test_no_page_answers_with_a_server_error(
                 response = getattr(http, method)(address, {"page": "-1", "q": "x" * 500})
                 if response.status_code >= 500:
                     failures.append((method, address, response.status_code))
+            tried.add(name)
+    assert {"coaching:home", "contracts:agreement-detail", "contracts:sign"} <= tried
     assert failures == []

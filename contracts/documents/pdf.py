@@ -20,15 +20,18 @@ import base64
 import hashlib
 import io
 import json
+import logging
 import time
 from datetime import UTC
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
+from PIL import Image
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 from weasyprint import HTML, Attachment
@@ -41,6 +44,7 @@ from contracts.models import (
     AgreementPdf,
     AgreementVersion,
     AuditEvent,
+    AuditEventKind,
     PdfKind,
     PdfStatus,
     SignerRole,
@@ -48,22 +52,45 @@ from contracts.models import (
 from contracts.snapshot import Snapshot, agreement_snapshot, canonical_json, snapshot_hash
 
 STATIC_DIR = (settings.BASE_DIR / "static").resolve()
+# Events only the coach's copy shows: each party's checks of their emailed code.
+CODE_EVENTS = {AuditEventKind.CODE_SENT, AuditEventKind.CODE_VERIFIED, AuditEventKind.CODE_FAILED}
 CSS_PX_TO_PT = 0.75
 SIGNATURE_FIELD_WIDTH = 220.0  # points
+DRAWN_MAX_PIXELS = 3000 * 1200  # the largest drawing the signing page accepts
+
+logger = logging.getLogger(__name__)
 
 
 class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
-    """Lets a PDF load only the project's own static files (fonts) and data: URLs."""
+    """Lets a PDF load only the project's own static files (fonts) and data: URLs.
 
-    def __init__(self) -> None:
+    A file: URL is decoded and resolved (symlinks included) before it is compared with
+    the static folder, and what is then opened is the resolved file, never the URL as
+    given; any other scheme is refused.
+    """
+
+    def __init__(self, *, root: Path = STATIC_DIR) -> None:
         super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        self.root = root.resolve()
 
     def fetch(self, url: str, headers: Any = None) -> Any:
-        if url.startswith("file:"):
-            path = Path(url.removeprefix("file://").split("?")[0]).resolve()
-            if not path.is_relative_to(STATIC_DIR):
-                raise ValueError("Only the project's static files may be used in a PDF.")
-        return super().fetch(url, headers)
+        if url[:5].lower() == "data:":
+            return super().fetch(url, headers)
+        return super().fetch(self.static_file(url).as_uri(), headers)
+
+    def static_file(self, url: str) -> Path:
+        """The file a file: URL names, when it is one of the static files; else ValueError."""
+        parts = urlsplit(url)
+        try:
+            if parts.scheme.lower() != "file" or parts.netloc not in {"", "localhost"}:
+                raise ValueError(url)
+            path = Path(unquote(parts.path, errors="strict"))
+            resolved = path.resolve(strict=True) if path.is_absolute() else None
+        except (OSError, RuntimeError, ValueError):
+            resolved = None
+        if resolved is None or not resolved.is_relative_to(self.root) or not resolved.is_file():
+            raise ValueError("Only the project's static files may be used in a PDF.")
+        return resolved
 
 
 def _signature_blocks(
@@ -85,10 +112,16 @@ def _signature_blocks(
             organisation = sponsor["name"]
         elif signer.role == SignerRole.COACH:
             organisation = snapshot["coach"]["practice_name"]
-        drawn = None
-        if signer.drawn_signature:
-            encoded = base64.b64encode(bytes(signer.drawn_signature)).decode()
-            drawn = f"data:image/png;base64,{encoded}"
+        drawn = _drawn_image(bytes(signer.drawn_signature or b""))
+        not_reproduced = bool(signer.drawn_signature) and drawn is None
+        if not_reproduced:
+            logger.warning(
+                "The drawn signature of the %s of %s, version %s, cannot be drawn: the PDF "
+                "shows the typed name and says so in its certificate.",
+                signer.role,
+                snapshot["reference"],
+                version.number,
+            )
         blocks.append(
             {
                 "role": signer.role,
@@ -96,9 +129,39 @@ def _signature_blocks(
                 "organisation": organisation,
                 "signer": signer,
                 "drawn": drawn,
+                "drawn_not_reproduced": not_reproduced,
             }
         )
     return blocks
+
+
+def _drawn_image(png: bytes) -> str | None:
+    """A stored drawing as a data: URL, once Pillow (which lays images out for WeasyPrint)
+    has decoded it in full; None when there is none or it cannot be drawn, so that one
+    bad image never stops a PDF."""
+    if not png:
+        return None
+    try:
+        with Image.open(io.BytesIO(png), formats=["PNG"]) as image:
+            if image.width * image.height > DRAWN_MAX_PIXELS:
+                return None
+            image.load()
+    except (Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+        return None
+    return f"data:image/png;base64,{base64.b64encode(png).decode()}"
+
+
+def _events(version: AgreementVersion, *, kind: PdfKind) -> list[AuditEvent]:
+    """This version's events as the PDF's reader may see them.
+
+    Only this version's: earlier versions' may hold what one party wrote for the coach
+    alone, such as a reason for declining. The parties' copy leaves out the checks of
+    each one's emailed code; the coach's copy keeps every event.
+    """
+    events = AuditEvent.objects.filter(version=version).select_related("signer").order_by("seq")
+    if kind == PdfKind.COPY:
+        events = events.exclude(kind__in=CODE_EVENTS)
+    return list(events)
 
 
 def pdf_html(
@@ -110,13 +173,12 @@ def pdf_html(
 ) -> str:
     """The HTML of the PDF: cover, contents, the coach's full view, signatures, certificate."""
     context = document_context(snapshot, Party.COACH)
-    events = (
-        list(AuditEvent.objects.filter(version=version).select_related("signer").order_by("seq"))
-        if version is not None and kind == PdfKind.EXECUTED
-        else []
-    )
+    events = _events(version, kind=kind) if version is not None and kind.is_sealed else []
     context.update(
         kind=str(kind),
+        sealed=kind.is_sealed,
+        # Where each party signed from stays in the coach's copy.
+        full_evidence=kind == PdfKind.EXECUTED,
         paper_size="letter" if paper_size == "letter" else "A4",
         version=version,
         source_hash=version.sha256 if version else snapshot_hash(snapshot),
@@ -131,11 +193,11 @@ def pdf_html(
     return render_to_string("contracts/pdf/agreement.html", context)
 
 
-def _machine_readable(version: AgreementVersion) -> tuple[bytes, bytes]:
+def _machine_readable(version: AgreementVersion, *, kind: PdfKind) -> tuple[bytes, bytes]:
     """The agreement (snapshot, version, signatures) and this version's audit trail, as JSON.
 
-    Only this version's events: earlier versions' may hold what one party wrote for the
-    coach alone, such as a reason for declining, and every party receives this file.
+    In the parties' copy, the trail says where no one acted from (network address, device)
+    and leaves out the code checks; the hashes stay, so the order of events still shows.
     """
     agreement = {
         "agreement": version.snapshot,
@@ -151,20 +213,20 @@ def _machine_readable(version: AgreementVersion) -> tuple[bytes, bytes]:
             signer.evidence() for signer in version.signers.exclude(role=SignerRole.OBSERVER)
         ],
     }
+    full = kind == PdfKind.EXECUTED
     trail = [
         {
             "seq": event.seq,
             "kind": event.kind,
             "at": event.at.astimezone(UTC).isoformat(),
             "actor": event.actor,
-            "ip": event.ip_address,
-            "user_agent": event.user_agent,
+            **({"ip": event.ip_address, "user_agent": event.user_agent} if full else {}),
             "version_hash": event.version_hash,
             "data": event.data,
             "prev_hash": event.prev_hash,
             "hash": event.hash,
         }
-        for event in AuditEvent.objects.filter(version=version).order_by("seq")
+        for event in _events(version, kind=kind)
     ]
     return canonical_json(agreement), json.dumps(trail, indent=1, ensure_ascii=False).encode()
 
@@ -175,10 +237,10 @@ def write_pdf(html: str, *, kind: PdfKind, version: AgreementVersion | None = No
     document = HTML(
         string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()
     )
-    if kind == PdfKind.EXECUTED:
+    if kind.is_sealed:
         if version is None:
             raise ValueError("Only a signed version can be rendered as executed.")
-        agreement_json, trail_json = _machine_readable(version)
+        agreement_json, trail_json = _machine_readable(version, kind=kind)
         attachments = [
             Attachment(
                 string=agreement_json,
@@ -234,7 +296,7 @@ def build_pdf(row: AgreementPdf) -> bytes:
     kind = PdfKind(row.kind)
     html = pdf_html(snapshot, kind=kind, paper_size=row.paper_size, version=version)
     pdf = write_pdf(html, kind=kind, version=version)
-    if kind == PdfKind.EXECUTED:
+    if kind.is_sealed:
         pdf = seal_pdf(pdf, reason=f"Executed agreement {snapshot['reference']}")
     return pdf
 

@@ -2,6 +2,10 @@
 
 The key and certificate come from settings (SEAL_KEY_FILE, SEAL_CERT_FILE) and are
 loaded once per process, so a seal costs a few tens of milliseconds.
+
+Checking a file someone uploads reads untrusted bytes, so it can be bounded: the check
+then runs in a separate process that is killed when its time is up (and that cannot
+take more than CHECK_MEMORY_BYTES of memory), and the answer is "could not be checked".
 """
 
 from __future__ import annotations
@@ -10,11 +14,15 @@ import asyncio
 import functools
 import io
 import json
+import logging
+import multiprocessing
+import resource
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +48,10 @@ SEAL_FIELD = "TripartiteSeal"
 SEAL_BYTES = 8 * 1024
 SEAL_BYTES_WITH_TIMESTAMP = 24 * 1024
 ATTACHED_AGREEMENT = "agreement.json"
+# A bounded check may use this much address space; a sealed agreement needs a fraction.
+CHECK_MEMORY_BYTES = 1024**3
+
+logger = logging.getLogger(__name__)
 
 
 def create_seal_certificate(
@@ -211,6 +223,7 @@ class Verdict(StrEnum):
     FOREIGN = "foreign"
     NOT_SEALED = "not_sealed"
     NOT_PDF = "not_pdf"
+    UNCHECKED = "unchecked"  # not within the time or memory allowed
 
 
 @dataclass(frozen=True)
@@ -220,21 +233,44 @@ class SealCheck:
     agreement: dict[str, Any] | None = None
 
 
-def check_seal(data: bytes) -> SealCheck:
-    """Is this PDF sealed by this instance and unchanged since? Reads its attached data too."""
+def check_seal(data: bytes, *, seconds: float | None = None) -> SealCheck:
+    """Is this PDF sealed by this instance and unchanged since? Reads its attached data too.
+
+    With `seconds`, the check runs in a separate process that is killed once that time
+    is up, and the verdict is then UNCHECKED; the caller never waits much longer.
+    """
+    # A PDF starts with its header and ends with its end-of-file marker, each within
+    # 1 KB (where pyHanko looks too). Checked first, as pyHanko reads what follows the
+    # marker back to front one byte at a time: seconds for megabytes.
+    if b"%PDF-" not in data[:1024] or b"%%EOF" not in data[-1024:]:
+        return SealCheck(Verdict.NOT_PDF)
+    cert_file = str(settings.SEAL_CERT_FILE)
+    if seconds is None:
+        return _check_seal(data, cert_file)
+    return _check_seal_in_a_process(data, cert_file, seconds=seconds)
+
+
+def _check_seal(data: bytes, cert_file: str) -> SealCheck:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
+    except MemoryError:
+        raise
     except Exception:
         return SealCheck(Verdict.NOT_PDF)
     seals = [sig for sig in signatures if sig.field_name == SEAL_FIELD]
     if not seals:
         return SealCheck(Verdict.NOT_SEALED)
     seal = seals[-1]
-    root = load_cert_from_pemder(str(settings.SEAL_CERT_FILE))  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
+    root = load_cert_from_pemder(cert_file)  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
     trust = ValidationContext(trust_roots=[root])
     try:
-        status = _off_event_loop(validate_pdf_signature, seal, trust)
+        # Without the difference analysis: it explains what later revisions changed,
+        # walking the whole object graph of every revision (minutes for a tagged PDF of
+        # some thirty pages), and any later revision is a modification here anyway.
+        status = _off_event_loop(validate_pdf_signature, seal, trust, skip_diff=True)
+    except MemoryError:
+        raise
     except Exception:
         return SealCheck(Verdict.MODIFIED)
     if not status.intact or not status.valid:
@@ -248,6 +284,53 @@ def check_seal(data: bytes) -> SealCheck:
         signed_at=status.signer_reported_dt,
         agreement=_attached_agreement(reader),
     )
+
+
+# A fork server, started once per web process with pyHanko (and the main module) already
+# imported, makes each bounded check a cheap fork, and never forks the web process itself,
+# which may run threads.
+_processes = multiprocessing.get_context("forkserver")
+
+
+def _check_seal_in_a_process(data: bytes, cert_file: str, *, seconds: float) -> SealCheck:
+    _processes.set_forkserver_preload(["__main__", __name__])
+    receiving, sending = _processes.Pipe(duplex=False)
+    process = _processes.Process(
+        target=_check_seal_and_send, args=(sending, data, cert_file), daemon=True
+    )
+    with receiving:
+        try:
+            process.start()
+        except Exception:
+            logger.exception("No process could be started to check a seal.")
+            return SealCheck(Verdict.UNCHECKED)
+        finally:
+            sending.close()
+        # The time starts once the process has the file: starting the fork server (once
+        # per web process) is not the file's doing.
+        try:
+            if not receiving.poll(seconds):
+                return SealCheck(Verdict.UNCHECKED)
+            check = receiving.recv()
+        except Exception:  # the process ended without an answer (out of memory)
+            return SealCheck(Verdict.UNCHECKED)
+        finally:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            process.close()
+    return check if isinstance(check, SealCheck) else SealCheck(Verdict.UNCHECKED)
+
+
+def _check_seal_and_send(connection: Connection, data: bytes, cert_file: str) -> None:
+    """The bounded check, in its own process: at most CHECK_MEMORY_BYTES of memory."""
+    resource.setrlimit(resource.RLIMIT_AS, (CHECK_MEMORY_BYTES, CHECK_MEMORY_BYTES))
+    try:
+        check = _check_seal(data, cert_file)
+    except MemoryError:
+        check = SealCheck(Verdict.UNCHECKED)
+    connection.send(check)
+    connection.close()
 
 
 def _attached_agreement(reader: PdfFileReader) -> dict[str, Any] | None:

@@ -22,13 +22,19 @@ class Verification:
     in_records: bool = False
 
 
-def verify_document(data: bytes) -> Verification:
-    """Is this an unmodified executed agreement of this instance? Which one, signed when?"""
-    check = check_seal(data)
+def verify_document(data: bytes, *, seconds: float | None = None) -> Verification:
+    """Is this an unmodified executed agreement of this instance? Which one, signed when?
+
+    With `seconds`, the seal is checked in a separate process stopped after that time;
+    the verdict is then UNCHECKED (see contracts.documents.seal.check_seal).
+    """
+    check = check_seal(data, seconds=seconds)
     if check.verdict != Verdict.AUTHENTIC:
         return Verification(check.verdict)
     record = (
-        AgreementPdf.objects.filter(sha256=hashlib.sha256(data).hexdigest(), kind=PdfKind.EXECUTED)
+        AgreementPdf.objects.filter(
+            sha256=hashlib.sha256(data).hexdigest(), kind__in=[PdfKind.EXECUTED, PdfKind.COPY]
+        )
         .select_related("agreement", "version")
         .first()
     )

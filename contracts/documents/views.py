@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import ipaddress
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,7 +18,6 @@ from coaching.http import CoachRequest, client_ip
 from contracts.access import SignerVisit, owned_agreement, signer_link
 from contracts.audit import coach_actor, record_event, signer_actor
 from contracts.documents.services import pdf_for
-from contracts.documents.verification import verify_document
 from contracts.models import (
     AgreementPdf,
     AgreementStatus,
@@ -65,7 +65,7 @@ def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase
             messages.info(request, "This agreement has been sent: download the frozen version.")
             return redirect(agreement)
         row = pdf_for(agreement, pdf_kind)
-    elif pdf_kind == PdfKind.EXECUTED:
+    elif pdf_kind.is_sealed:  # the coach's copy, or the one the parties receive
         if agreement.status != AgreementStatus.SIGNED or version is None:
             messages.info(request, "The signed PDF exists once everyone has signed.")
             return redirect(agreement)
@@ -81,7 +81,7 @@ def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase
 def _party_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
     signer = visit.signer
     version = signer.version
-    kind = PdfKind.EXECUTED if version.completed_at else PdfKind.SIGNABLE
+    kind = PdfKind.COPY if version.completed_at else PdfKind.SIGNABLE
     row = pdf_for(version.agreement, kind, version)
     return _pdf_response(request, row, actor=signer_actor(signer), signer=signer)
 
@@ -98,42 +98,100 @@ def sign_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
     return _party_pdf(request, visit)
 
 
+class _PdfUploadHandler(MemoryFileUploadHandler):
+    """Keeps an upload in memory up to PDF_UPLOAD_MAX_BYTES, whatever
+    FILE_UPLOAD_MAX_MEMORY_SIZE says (with which Django's own handler would drop any file
+    over 2.5 MB without a word). Bytes past the limit are counted, not kept, so that a
+    file too large is refused by its size."""
+
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, str],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> None:
+        self.activated = True  # the request's length was checked before it was read
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        room = settings.PDF_UPLOAD_MAX_BYTES + 1 - start
+        if room > 0:
+            self.file.write(raw_data[:room])
+        return None
+
+
 @csrf_exempt
 def verify(request: HttpRequest) -> HttpResponse:
-    """Check an uploaded PDF's seal. The upload stays in memory and is never stored."""
+    """Check an uploaded PDF's seal. The upload stays in memory and is never stored.
+
+    Refused before anything is read: a request larger than the limit allows, and more
+    than VERIFICATIONS_PER_IP checks an hour from one address (one /64 network in IPv6).
+    """
     if request.method == "POST":
         declared = request.META.get("CONTENT_LENGTH", "")
         if declared.isdigit() and int(declared) > settings.PDF_UPLOAD_MAX_BYTES + 64 * 1024:
             return _too_large(request)
-        request.upload_handlers = [MemoryFileUploadHandler(request)]
+        if not throttle.spend_token(
+            "verify-ip",
+            _network(client_ip(request)),
+            capacity=VERIFICATIONS_PER_IP,
+            per_seconds=3600,
+        ):
+            context = {
+                "max_size": _max_size(),
+                "error": "Too many checks from your network this hour. Please try again later.",
+            }
+            return render(request, "contracts/documents/verify.html", context, status=429)
+        request.upload_handlers = [_PdfUploadHandler(request)]
     return _verify(request)
 
 
+def _network(address: str) -> str:
+    """What one caller holds: an IPv4 address, or the /64 network of an IPv6 one."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def _max_size() -> str:
+    """The limit as the page states it, rounded down: never more than is accepted."""
+    size = settings.PDF_UPLOAD_MAX_BYTES
+    if size < 1024 * 1024:
+        return f"{size // 1024} KB"
+    tenths = size * 10 // (1024 * 1024)
+    return f"{tenths // 10} MB" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10} MB"
+
+
 def _too_large(request: HttpRequest) -> HttpResponse:
-    max_mb = settings.PDF_UPLOAD_MAX_BYTES // (1024 * 1024)
+    max_size = _max_size()
     context = {
-        "max_mb": max_mb,
-        "error": f"That file is larger than {max_mb} MB, so it cannot be one of ours.",
+        "max_size": max_size,
+        "error": f"That file is larger than {max_size}, so it cannot be one of ours.",
     }
     return render(request, "contracts/documents/verify.html", context, status=413)
 
 
 @csrf_protect
 def _verify(request: HttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"max_mb": settings.PDF_UPLOAD_MAX_BYTES // (1024 * 1024)}
+    context: dict[str, Any] = {"max_size": _max_size()}
     if request.method != "POST":
         return render(request, "contracts/documents/verify.html", context)
-    if not throttle.spend_token(
-        "verify-ip", client_ip(request), capacity=VERIFICATIONS_PER_IP, per_seconds=3600
-    ):
-        context["error"] = "Too many checks from your network this hour. Please try again later."
-        return render(request, "contracts/documents/verify.html", context, status=429)
     upload = request.FILES.get("document")
     if upload is None:
         context["error"] = "Choose the PDF file to check."
         return render(request, "contracts/documents/verify.html", context, status=400)
     if upload.size is None or upload.size > settings.PDF_UPLOAD_MAX_BYTES:
         return _too_large(request)
-    context["result"] = verify_document(upload.read())
+    # pyHanko takes a second to import: only a process that checks a seal pays for it.
+    from contracts.documents.verification import verify_document
+
+    context["result"] = verify_document(upload.read(), seconds=settings.PDF_VERIFY_SECONDS)
     context["filename"] = upload.name
     return render(request, "contracts/documents/verify.html", context)

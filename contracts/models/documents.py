@@ -11,7 +11,12 @@ from contracts.models.agreements import Agreement
 class PdfKind(models.TextChoices):
     DRAFT = "draft", "Draft (watermarked)"
     SIGNABLE = "signable", "For signature, online or on paper"
-    EXECUTED = "executed", "Signed and sealed"
+    EXECUTED = "executed", "Signed and sealed, with all the evidence (the coach's copy)"
+    COPY = "copy", "Signed and sealed (the parties' copy)"
+
+    @property
+    def is_sealed(self) -> bool:
+        return self in {PdfKind.EXECUTED, PdfKind.COPY}
 
 
 class PdfStatus(models.TextChoices):
@@ -57,6 +62,11 @@ class AgreementPdf(models.Model):
 
     @property
     def filename(self) -> str:
-        suffix = {"draft": "draft", "signable": "for-signature", "executed": "signed"}[self.kind]
+        suffix = {
+            "draft": "draft",
+            "signable": "for-signature",
+            "executed": "signed",
+            "copy": "signed",
+        }[self.kind]
         number = f"-v{self.version.number}" if self.version else ""
         return f"{self.agreement.reference}{number}-{suffix}.pdf"

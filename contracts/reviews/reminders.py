@@ -131,9 +131,10 @@ def _agreement_batches(now: datetime) -> Iterator[list[Agreement]]:
     last = 0
     while True:
         batch = list(candidates.filter(pk__gt=last)[:BATCH_SIZE])
-        if not batch:
+        if batch:
+            yield batch
+        if len(batch) < BATCH_SIZE:  # the last batch: no need to ask for another
             return
-        yield batch
         last = batch[-1].pk
 
 
@@ -149,6 +150,15 @@ _PROFILE_FIELDS = (
 def _claim(due: list[Due], run: str, now: datetime) -> list[Reminder]:
     """Claim the due reminders nobody has claimed: an insert that skips existing keys,
     plus failed or abandoned ones taken back. Returns the rows this run now owns."""
+    if not due:
+        return []
+    # Most days, what is due was sent on an earlier day of its window: one cheap look first.
+    sent = set(
+        Reminder.objects.filter(
+            key__in=[item.key for item in due], status=ReminderStatus.SENT
+        ).values_list("key", flat=True)
+    )
+    due = [item for item in due if item.key not in sent]
     if not due:
         return []
     keys = [item.key for item in due]
@@ -184,17 +194,27 @@ def _for_sending(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
     )
 
 
-def _retake(reminders: QuerySet[Reminder], run: str, now: datetime) -> None:
-    """Take back reminders whose send failed, or whose scheduler died while sending."""
+def _retake(reminders: QuerySet[Reminder], run: str, now: datetime) -> int:
+    """Take back reminders whose send failed, or whose scheduler died while sending;
+    how many were taken."""
     retryable = Q(status=ReminderStatus.FAILED, attempts__lt=MAX_ATTEMPTS) | Q(
         status=ReminderStatus.CLAIMED, claimed_at__lt=now - STALE_CLAIM
     )
-    reminders.filter(retryable).exclude(claimed_by=run).update(
-        status=ReminderStatus.CLAIMED, claimed_by=run, claimed_at=now, attempts=F("attempts") + 1
+    return (
+        reminders.filter(retryable)
+        .exclude(claimed_by=run)
+        .update(
+            status=ReminderStatus.CLAIMED,
+            claimed_by=run,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
     )
 
 
 def _send(reminders: list[Reminder], report: PassReport) -> None:
+    if not reminders:
+        return
     sent, failed = [], []
     for reminder in reminders:
         try:
@@ -257,9 +277,14 @@ def send_due_reminders(
 
     # Earlier passes' failures (and claims abandoned by a scheduler that died), once more.
     with transaction.atomic():
-        _retake(Reminder.objects.all(), run, now)
-        retaken = list(
-            _for_sending(Reminder.objects.filter(claimed_by=run, status=ReminderStatus.CLAIMED))
+        retaken = (
+            list(
+                _for_sending(
+                    Reminder.objects.filter(claimed_by=run, status=ReminderStatus.CLAIMED)
+                )
+            )
+            if _retake(Reminder.objects.all(), run, now)
+            else []
         )
     _send(retaken, report)
     return report

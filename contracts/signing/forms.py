@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import escape
 
 from contracts import terms
 from contracts.drafting.perspectives import SharingStatement
@@ -44,7 +45,8 @@ class SignForm(forms.Form):
         for item in limits:
             self.fields[f"limit_{item['key']}"] = forms.BooleanField(
                 label=f"I understand: {item['title']}.",
-                help_text=item["wording"],
+                # Help texts are shown as HTML; the wording is the coach's own text.
+                help_text=escape(item["wording"]),
                 error_messages={"required": "Confirm that you understand this limit."},
             )
         for statement in statements:

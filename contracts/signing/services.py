@@ -209,8 +209,8 @@ def signer_viewed(*, signer: Signer, request: HttpRequest | None = None) -> None
 
 @transaction.atomic
 def signer_request_code(*, signer: Signer, request: HttpRequest | None = None) -> None:
-    """Email the signer a new 6-digit code (the code is made and sent by the task)."""
-    _live_signer(signer)
+    """Email the link's holder a new 6-digit code (the code is made and sent by the task)."""
+    Agreement.objects.locked(signer.version.agreement)
     tasks.send_signer_code.enqueue(signer.pk)
 
 
@@ -223,7 +223,8 @@ def signer_verify_code(
     A wrong try is counted and recorded even though the code is refused, so the
     transaction commits in every case.
     """
-    agreement, signer = _live_signer(signer)
+    agreement = Agreement.objects.locked(signer.version.agreement)
+    signer = Signer.objects.select_related("version").get(pk=signer.pk)
     if not signer.code_hash or signer.code_expires_at is None:
         return "Ask for a code first."
     if signer.code_attempts >= settings.SIGNING_CODE_TRIES:

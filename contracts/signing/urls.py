@@ -17,4 +17,8 @@ urlpatterns = [
     path("sign/<str:token>/decline/", views.decline, name="sign-decline"),
     path("signed/", views.signed, name="signed"),
     path("copy/<str:token>/", views.copy, name="copy"),
+    path("copy/<str:token>/code/", views.copy_send_code, name="copy-code"),
+    path("copy/<str:token>/verify/", views.copy_verify_code, name="copy-verify"),
+    path("review/<str:token>/code/", views.review_send_code, name="review-code"),
+    path("review/<str:token>/verify/", views.review_verify_code, name="review-verify"),
 ]

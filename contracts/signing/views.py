@@ -7,6 +7,7 @@ as evidence); every change is a POST.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from coaching import throttle
 from coaching.http import CoachRequest, client_ip
 from contracts.access import (
     SignerVisit,
+    code_page_context,
     code_verified_key,
     link_problem_page,
     owned_agreement,
@@ -55,6 +57,7 @@ from contracts.signing.forms import (
 from contracts.snapshot import terms_from_snapshot
 
 CODE_EMAILS_PER_SIGNER = 3  # per 10 minutes
+type CodeView = Callable[[HttpRequest, str], HttpResponse]
 CODE_CHECKS_PER_IP = 30  # per hour
 
 
@@ -153,36 +156,32 @@ def decline(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     return render(request, "contracts/signing/declined.html", {"signer": signer})
 
 
-@require_POST
-@signer_link(LinkPurpose.SIGN)
-def send_code(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
-    signer = visit.signer
-    context: dict[str, Any] = {
-        "signer": signer,
-        "token": visit.token,
-        "form": CodeForm(),
-        "code_sent": True,
-    }
-    if not throttle.spend_token(
-        "code-signer", str(signer.pk), capacity=CODE_EMAILS_PER_SIGNER, per_seconds=600
-    ):
-        context["error"] = "Several codes were sent just now. Wait ten minutes, then ask again."
-        return render(request, "contracts/signing/code.html", context, status=429)
-    services.signer_request_code(signer=signer, request=request)
-    return render(request, "contracts/signing/code.html", context)
-
-
-@require_POST
-@signer_link(LinkPurpose.SIGN)
-def verify_code(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
-    signer = visit.signer
-    form = CodeForm(request.POST)
-    context: dict[str, Any] = {
-        "signer": signer,
+def _code_context(visit: SignerVisit, form: CodeForm) -> dict[str, Any]:
+    return {
+        "signer": visit.signer,
         "token": visit.token,
         "form": form,
         "code_sent": True,
+        **code_page_context(LinkPurpose(visit.link.purpose), visit.token),
     }
+
+
+def _send_code(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    """Email the holder of a link a code, at most a few times in ten minutes."""
+    context = _code_context(visit, CodeForm())
+    if not throttle.spend_token(
+        "code-signer", str(visit.signer.pk), capacity=CODE_EMAILS_PER_SIGNER, per_seconds=600
+    ):
+        context["error"] = "Several codes were sent just now. Wait ten minutes, then ask again."
+        return render(request, "contracts/signing/code.html", context, status=429)
+    services.signer_request_code(signer=visit.signer, request=request)
+    return render(request, "contracts/signing/code.html", context)
+
+
+def _verify_code(request: HttpRequest, visit: SignerVisit, then: str) -> HttpResponse:
+    """Check the code typed; once right, this browser may use the link (`then`)."""
+    form = CodeForm(request.POST)
+    context = _code_context(visit, form)
     if not throttle.spend_token(
         "code-ip", client_ip(request), capacity=CODE_CHECKS_PER_IP, per_seconds=3600
     ):
@@ -190,13 +189,34 @@ def verify_code(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     if not form.is_valid():
         return render(request, "contracts/signing/code.html", context, status=400)
     problem = services.signer_verify_code(
-        signer=signer, code=form.cleaned_data["code"], request=request
+        signer=visit.signer, code=form.cleaned_data["code"], request=request
     )
     if problem:
         form.add_error("code", problem)
         return render(request, "contracts/signing/code.html", context, status=400)
-    request.session[code_verified_key(signer)] = True
-    return redirect("contracts:sign", token=visit.token)
+    request.session[code_verified_key(visit.signer)] = True
+    return redirect(then, token=visit.token)
+
+
+def _code_views(purpose: LinkPurpose, then: str) -> tuple[CodeView, CodeView]:
+    """The two code pages of one kind of link: ask for a code, and enter it."""
+
+    @require_POST
+    @signer_link(purpose, code=False)
+    def ask(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+        return _send_code(request, visit)
+
+    @require_POST
+    @signer_link(purpose, code=False)
+    def enter(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+        return _verify_code(request, visit, then=then)
+
+    return ask, enter
+
+
+send_code, verify_code = _code_views(LinkPurpose.SIGN, "contracts:sign")
+copy_send_code, copy_verify_code = _code_views(LinkPurpose.VIEW, "contracts:copy")
+review_send_code, review_verify_code = _code_views(LinkPurpose.CONFIRM, "contracts:review-confirm")
 
 
 @signer_link(LinkPurpose.VIEW)

@@ -1,12 +1,23 @@
+from datetime import UTC, datetime
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.test import Client as HttpClient
 from django.urls import reverse
+from pytest_django import Settings
 
-from coaching.models import User
+from coaching import throttle
+from coaching.models import Membership, ProfessionalBody, User
+from contracts.documents.services import pdf_for
 from contracts.drafting.services import template_create
+from contracts.models import PdfKind
+from contracts.reviews import services as reviews
+from contracts.reviews.reminders import send_due_reminders
+from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_contact
+from tests.contracts.signing_helpers import send_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +27,27 @@ def test_every_model_of_the_project_is_in_the_admin() -> None:
     assert [m for m in ours if m not in admin.site._registry] == []
 
 
-def test_every_model_has_an_admin_changelist_and_change_page(coach: User) -> None:
+def test_every_model_has_an_admin_changelist_and_change_page(
+    coach: User, settings: Settings
+) -> None:
     make_client(coach=coach, organisation=make_contact(coach=coach).organisation)
     make_agreement(coach=coach)
     template_create(coach=coach, name="Mine")
+    Membership.objects.create(coach=coach, body=ProfessionalBody.ICF)
+    throttle.spend_token("admin-test", "someone", capacity=1, per_seconds=60)
+    Group.objects.create(name="Reviewers")
+    version = send_agreement(coach, sponsored=False)
+    limits = [item["key"] for item in version.snapshot["terms"]["confidentiality_limits"]]
+    for person in version.signers.all():
+        signature = signing.Signature(typed_name=person.name, intent="Sign", limits=limits)
+        signing.signer_sign(signer=person, signature=signature)
+    agreement = version.agreement
+    send_due_reminders(now=datetime(2027, 4, 12, 9, 0, tzinfo=UTC))
+    reviews.review_still_holds(
+        review=reviews.review_start(agreement=agreement, coach=coach), coach=coach
+    )
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    pdf_for(agreement, PdfKind.DRAFT)  # queued in the database, not rendered
     staff = User.objects.create_superuser("admin@example.com", "admin-password-123", full_name="A")
     http = HttpClient()
     http.force_login(staff)
@@ -30,9 +58,9 @@ def test_every_model_has_an_admin_changelist_and_change_page(coach: User) -> Non
         assert http.get(changelist).status_code == 200, changelist
         assert http.get(changelist, {"q": "a"}).status_code == 200, changelist
         first = model._default_manager.first()
-        if first is not None:
-            change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
-            assert http.get(change).status_code == 200, change
+        assert first is not None, f"make a {meta.label} above, to open its change page"
+        change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
+        assert http.get(change).status_code == 200, change
 
 
 def test_coaches_cannot_open_the_admin(signed_in: HttpClient) -> None:

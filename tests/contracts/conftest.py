@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from pytest_django import Settings
 
 
 class Inbox:
@@ -43,7 +44,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp_inbox(settings: Any) -> Iterator[Inbox]:
+def smtp_inbox(settings: Settings) -> Iterator[Inbox]:
     """Email goes through a real SMTP server on 127.0.0.1 into this inbox."""
     inbox = Inbox()
     port = free_port()

@@ -112,7 +112,7 @@ def test_two_parties_signing_at_the_same_instant_are_both_recorded_and_complete_
     coach_signer = signer(version, SignerRole.COACH)
     signing.signer_sign(signer=coach_signer, signature=_full_signature(coach_signer))
     parties = [signer(version, SignerRole.CLIENT), signer(version, SignerRole.SPONSOR)]
-    start = Barrier(len(parties))
+    start = Barrier(len(parties), timeout=60)  # a party that never arrives fails the test
 
     def sign(person: Signer) -> str:
         try:

@@ -5,11 +5,16 @@ in which case a missing browser is an error rather than a silent pass.
 """
 
 import os
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from coaching.models import User
+from tests.conftest import PASSWORD
 
 # The live server runs Django in a thread beside Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -41,6 +46,23 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(autouse=True)
-def quick_failures(page: Page) -> None:
-    page.set_default_timeout(10_000)
+@pytest.fixture
+def new_visitor(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """Opens a tab in a browser of its own: a signer, with none of the coach's cookies."""
+    contexts: list[BrowserContext] = []
+
+    def open_tab() -> Page:
+        context = browser.new_context()
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Page, base: str, coach: User) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email address").fill(coach.email)
+    page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

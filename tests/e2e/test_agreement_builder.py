@@ -1,23 +1,16 @@
-import re
-
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from coaching.models import User
-from tests.conftest import PASSWORD, make_client, make_contact, make_organisation
+from tests.conftest import make_client, make_contact, make_organisation
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def sign_in(page: Page, base: str, coach: User) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email address").fill(coach.email)
-    page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_a_coach_builds_a_complete_agreement_and_reads_the_clients_view(
-    live_server, page: Page, coach: User
+    live_server: LiveServer, page: Page, coach: User
 ) -> None:
     northwind = make_organisation(coach=coach, name="Northwind")
     make_contact(coach=coach, organisation=northwind, name="Priya Shah")

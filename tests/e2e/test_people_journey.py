@@ -2,12 +2,16 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from coaching.models import User
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_new_coach_signs_up_and_records_a_sponsor_a_contact_and_a_client(
-    live_server, page: Page
+    live_server: LiveServer, page: Page
 ) -> None:
     page.goto(live_server.url)
     page.get_by_role("link", name="Create your coach account").click()
@@ -47,12 +51,9 @@ def test_a_new_coach_signs_up_and_records_a_sponsor_a_contact_and_a_client(
 
 
 def test_form_errors_appear_next_to_the_field_and_keep_what_was_typed(
-    live_server, page: Page, coach
+    live_server: LiveServer, page: Page, coach: User
 ) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email address").fill(coach.email)
-    page.get_by_label(re.compile(r"^\s*Password\W*$")).fill("a-long-test-password-42")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, coach)
 
     page.goto(f"{live_server.url}/clients/new/")
     page.get_by_label("Full name").fill("Jordan Ellis")

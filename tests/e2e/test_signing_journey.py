@@ -1,34 +1,21 @@
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from coaching.models import User
 from contracts.models import Agreement, SigningLink
 from contracts.signing import services as signing
-from tests.conftest import PASSWORD, make_agreement
-from tests.contracts.signing_helpers import LINK
+from tests.conftest import make_agreement
+from tests.contracts.signing_helpers import link_for
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page: Page, base: str, coach: User) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email address").fill(coach.email)
-    page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def emailed_link(email: str, kind: str = "sign") -> str:
-    for message in reversed(mail.outbox):
-        if email in message.to:
-            for path in LINK.findall(str(message.body)):
-                if path.startswith(f"/{kind}/"):
-                    return path
-    raise AssertionError(f"no {kind} link emailed to {email}")
 
 
 def send_from_the_app(page: Page, base: str, agreement: Agreement) -> None:
@@ -38,13 +25,14 @@ def send_from_the_app(page: Page, base: str, agreement: Agreement) -> None:
     expect(page.get_by_text("Version 1 is frozen and sent.")).to_be_visible()
 
 
-def sign_page(browser: Browser, url: str, *, name: str, draw: bool = False) -> Page:
-    """A fresh browser, as a signer without an account: confirm everything and sign."""
-    page = browser.new_context().new_page()
-    page.set_default_timeout(10_000)
+def sign_page(page: Page, url: str, *, name: str, draw: bool = False) -> Page:
+    """As a signer without an account: confirm everything and sign."""
     page.goto(url)
     boxes = page.locator("form.signing-box input[type=checkbox]")
-    for index in range(boxes.count()):
+    expect(boxes.first).to_be_visible()
+    count = boxes.count()
+    assert count > 0, "every signing page asks the signer to confirm the limits"
+    for index in range(count):
         boxes.nth(index).check()
     page.get_by_label("Type your full name to sign").fill(name)
     if draw:
@@ -65,15 +53,15 @@ def sign_page(browser: Browser, url: str, *, name: str, draw: bool = False) -> P
 
 
 def test_coach_sends_client_and_sponsor_sign_by_link_coach_signs_and_all_see_signed(
-    live_server, page: Page, browser: Browser, coach: User
+    live_server: LiveServer, page: Page, new_visitor: Callable[[], Page], coach: User
 ) -> None:
     agreement = make_agreement(coach=coach, complete=True)
     sign_in(page, live_server.url, coach)
     send_from_the_app(page, live_server.url, agreement)
 
     client = sign_page(
-        browser,
-        live_server.url + emailed_link(agreement.client.email),
+        new_visitor(),
+        live_server.url + link_for(agreement.client.email),
         name="Jamie Client",
         draw=True,
     )
@@ -81,8 +69,8 @@ def test_coach_sends_client_and_sponsor_sign_by_link_coach_signs_and_all_see_sig
 
     assert agreement.sponsor_signatory is not None
     sponsor = sign_page(
-        browser,
-        live_server.url + emailed_link(agreement.sponsor_signatory.email),
+        new_visitor(),
+        live_server.url + link_for(agreement.sponsor_signatory.email),
         name="Harper HR",
     )
     expect(sponsor.get_by_text("Still to sign: coach.")).to_be_visible()
@@ -95,8 +83,8 @@ def test_coach_sends_client_and_sponsor_sign_by_link_coach_signs_and_all_see_sig
     expect(page.get_by_text("Signed by everyone")).to_be_visible()
 
     for email in [agreement.client.email, agreement.sponsor_signatory.email]:
-        copy = browser.new_context().new_page()
-        copy.goto(live_server.url + emailed_link(email, "copy"))
+        copy = new_visitor()
+        copy.goto(live_server.url + link_for(email, "copy"))
         expect(
             copy.get_by_role("heading", name="Your copy of the coaching agreement")
         ).to_be_visible()
@@ -106,14 +94,14 @@ def test_coach_sends_client_and_sponsor_sign_by_link_coach_signs_and_all_see_sig
 
 
 def test_a_missing_confirmation_is_explained_and_a_reused_link_refused(
-    live_server, page: Page, browser: Browser, coach: User
+    live_server: LiveServer, page: Page, new_visitor: Callable[[], Page], coach: User
 ) -> None:
     agreement = make_agreement(coach=coach, complete=True)
     sign_in(page, live_server.url, coach)
     send_from_the_app(page, live_server.url, agreement)
-    url = live_server.url + emailed_link(agreement.client.email)
+    url = live_server.url + link_for(agreement.client.email)
 
-    signer = browser.new_context().new_page()
+    signer = new_visitor()
     signer.goto(url)
     signer.get_by_label("Type your full name to sign").fill("Jamie Client")
     signer.get_by_role("button", name="Sign the agreement").click()
@@ -121,28 +109,30 @@ def test_a_missing_confirmation_is_explained_and_a_reused_link_refused(
     expect(signer.get_by_text("Confirm that you understand this limit.").first).to_be_visible()
     expect(signer.get_by_label("Type your full name to sign")).to_have_value("Jamie Client")
 
-    sign_page(browser, url, name="Jamie Client")
-    again = browser.new_context().new_page()
+    sign_page(new_visitor(), url, name="Jamie Client")
+    again = new_visitor()
     again.goto(url)
     expect(again.get_by_role("heading", name="You have already signed")).to_be_visible()
 
 
-def test_an_expired_link_says_so(live_server, browser: Browser, coach: User) -> None:
+def test_an_expired_link_says_so(
+    live_server: LiveServer, new_visitor: Callable[[], Page], coach: User
+) -> None:
     agreement = make_agreement(coach=coach, complete=True)
     signing.agreement_send(agreement=agreement, coach=coach)
     SigningLink.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
-    page = browser.new_context().new_page()
-    page.goto(live_server.url + emailed_link(agreement.client.email))
+    page = new_visitor()
+    page.goto(live_server.url + link_for(agreement.client.email))
     expect(page.get_by_role("heading", name="This link has expired")).to_be_visible()
 
 
 def test_a_wrong_code_is_refused_with_the_tries_left(
-    live_server, browser: Browser, coach: User
+    live_server: LiveServer, new_visitor: Callable[[], Page], coach: User
 ) -> None:
     agreement = make_agreement(coach=coach, complete=True, require_email_code=True)
     signing.agreement_send(agreement=agreement, coach=coach)
-    page = browser.new_context().new_page()
-    page.goto(live_server.url + emailed_link(agreement.client.email))
+    page = new_visitor()
+    page.goto(live_server.url + link_for(agreement.client.email))
     expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
     page.get_by_role("button", name="Email me a code").click()
     code = re.search(r"\b(\d{6})\b", str(mail.outbox[-1].body))
@@ -156,11 +146,13 @@ def test_a_wrong_code_is_refused_with_the_tries_left(
     expect(page.get_by_role("heading", name="Before you sign")).to_be_visible()
 
 
-def test_declining_with_a_reason(live_server, browser: Browser, coach: User) -> None:
+def test_declining_with_a_reason(
+    live_server: LiveServer, new_visitor: Callable[[], Page], coach: User
+) -> None:
     agreement = make_agreement(coach=coach, complete=True)
     signing.agreement_send(agreement=agreement, coach=coach)
-    page = browser.new_context().new_page()
-    page.goto(live_server.url + emailed_link(agreement.client.email))
+    page = new_visitor()
+    page.goto(live_server.url + link_for(agreement.client.email))
     page.get_by_text("I do not want to sign this agreement").click()
     page.get_by_label("Why are you declining?").fill("The goals are not mine.")
     page.get_by_role("button", name="Decline to sign").click()
@@ -170,18 +162,18 @@ def test_declining_with_a_reason(live_server, browser: Browser, coach: User) -> 
 
 
 def test_a_voided_agreement_tells_the_signer_nothing_is_needed(
-    live_server, page: Page, browser: Browser, coach: User
+    live_server: LiveServer, page: Page, new_visitor: Callable[[], Page], coach: User
 ) -> None:
     agreement = make_agreement(coach=coach, complete=True)
     sign_in(page, live_server.url, coach)
     send_from_the_app(page, live_server.url, agreement)
-    url = live_server.url + emailed_link(agreement.client.email)
+    url = live_server.url + link_for(agreement.client.email)
     page.get_by_role("link", name="Void this agreement").click()
     page.get_by_label("Why are you voiding this agreement?").fill("Wrong dates.")
     page.get_by_role("button", name="Void the agreement").click()
     expect(page.get_by_text("The agreement is voided.")).to_be_visible()
 
-    signer = browser.new_context().new_page()
+    signer = new_visitor()
     signer.goto(url)
     expect(
         signer.get_by_role(

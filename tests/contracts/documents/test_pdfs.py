@@ -1,5 +1,7 @@
 import io
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -7,13 +9,13 @@ from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
 from django.urls import reverse
 from pypdf import PdfReader
+from pytest_django import Settings
 
 from coaching.models import User
 from contracts.documents.seal import Verdict, seal_status
 from contracts.documents.verification import verify_document
 from contracts.models import (
     AgreementPdf,
-    AgreementStatus,
     AuditEvent,
     AuditEventKind,
     PdfKind,
@@ -22,6 +24,15 @@ from contracts.models import (
 )
 from contracts.signing import services as signing
 from tests.conftest import make_agreement
+from tests.contracts.documents.conftest import ExecutedPdf
+from tests.contracts.documents.helpers import (
+    download,
+    executed_url,
+    shows,
+    signed_agreement,
+    text_of,
+    upload,
+)
 from tests.contracts.signing_helpers import link_for, send_agreement, sign_as_coach, sign_by_link
 
 pytestmark = pytest.mark.django_db
@@ -42,56 +53,26 @@ SECTIONS = [
 ]
 
 
-def signed_agreement(coach: User, http: HttpClient, **fields: Any) -> Any:
-    version = send_agreement(coach, **fields)
-    agreement = version.agreement
-    sign_by_link(link_for(agreement.client.email), name="Jamie Client")
-    if not agreement.is_two_party:
-        sponsor = version.signers.get(role=SignerRole.SPONSOR)
-        sign_by_link(link_for(sponsor.email), name=sponsor.name)
-    sign_as_coach(http, agreement)
-    agreement.refresh_from_db()
-    assert agreement.status == AgreementStatus.SIGNED
-    version.refresh_from_db()
-    return version
-
-
-def download(http: HttpClient, url: str) -> bytes:
-    response: Any = http.get(url)
-    assert response.status_code == 200, response.content[:300]
-    return b"".join(response.streaming_content)
-
-
-def text_of(pdf: bytes) -> str:
-    return " ".join(
-        " ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(pdf)).pages
-    )
-
-
 def test_the_executed_pdf_has_every_section_party_and_signature(
-    coach: User, signed_in: HttpClient
+    executed_pdf: ExecutedPdf,
 ) -> None:
-    version = signed_agreement(coach, signed_in)
-    agreement = version.agreement
-    pdf = download(signed_in, reverse("contracts:agreement-pdf", args=[agreement.pk, "executed"]))
-    text = text_of(pdf)
+    text = text_of(executed_pdf.data)
     for number, heading in enumerate(SECTIONS, start=1):
         assert f"{number}. {heading}" in text, heading
-    for name in [agreement.client.name, coach.full_name, agreement.organisation.name]:
+    names = [executed_pdf.client_name, executed_pdf.coach_name, executed_pdf.organisation_name]
+    for name in names:
         assert name in text
     assert "/Jamie Client/" in text
     assert "Certificate of completion" in text
-    assert version.sha256 in text.replace(" ", "") or version.sha256[:12].upper() in text
+    sha256 = executed_pdf.version_sha256
+    assert sha256 in text.replace(" ", "") or sha256[:12].upper() in text
     assert re.search(r"Page \d+ of \d+", text)
 
 
 def test_the_executed_pdf_is_pdf_a_with_consistent_metadata_and_its_data_attached(
-    coach: User, signed_in: HttpClient
+    executed_pdf: ExecutedPdf,
 ) -> None:
-    version = signed_agreement(coach, signed_in)
-    pdf = download(
-        signed_in, reverse("contracts:agreement-pdf", args=[version.agreement.pk, "executed"])
-    )
+    pdf = executed_pdf.data
     assert pdf.startswith(b"%PDF-1.7")
     reader = PdfReader(io.BytesIO(pdf))
     xmp: Any = reader.xmp_metadata
@@ -108,16 +89,11 @@ def test_the_executed_pdf_is_pdf_a_with_consistent_metadata_and_its_data_attache
     assert bool(root["/MarkInfo"]["/Marked"]), "tagged for accessibility"
     attachments = reader.attachments
     assert set(attachments) == {"agreement.json", "audit-trail.json"}
-    assert version.sha256.encode() in attachments["agreement.json"][0]
+    assert executed_pdf.version_sha256.encode() in attachments["agreement.json"][0]
 
 
-def test_the_seal_validates_and_breaks_when_one_byte_changes(
-    coach: User, signed_in: HttpClient, settings
-) -> None:
-    version = signed_agreement(coach, signed_in)
-    pdf = download(
-        signed_in, reverse("contracts:agreement-pdf", args=[version.agreement.pk, "executed"])
-    )
+def test_the_seal_validates_and_breaks_when_one_byte_changes(executed_pdf: ExecutedPdf) -> None:
+    pdf = executed_pdf.data
     status = seal_status(pdf)
     assert status.bottom_line and status.intact and status.trusted
 
@@ -131,7 +107,7 @@ def test_a_pdf_is_rendered_once_per_version_and_every_download_is_logged(
     coach: User, signed_in: HttpClient
 ) -> None:
     version = signed_agreement(coach, signed_in)
-    url = reverse("contracts:agreement-pdf", args=[version.agreement.pk, "executed"])
+    url = executed_url(version)
     first = download(signed_in, url)
     row = AgreementPdf.objects.get(kind=PdfKind.EXECUTED)
     second = download(signed_in, url)
@@ -142,31 +118,28 @@ def test_a_pdf_is_rendered_once_per_version_and_every_download_is_logged(
     assert downloads.count() == 2
 
 
-def test_parties_download_their_copy_by_link(coach: User, signed_in: HttpClient) -> None:
-    version = signed_agreement(coach, signed_in)
-    client_email = version.agreement.client.email
-    pdf = download(HttpClient(), link_for(client_email, "copy") + "pdf/")
-    assert verify_document(pdf).verdict == Verdict.AUTHENTIC
-    client = version.signers.get(role=SignerRole.CLIENT)
-    assert AuditEvent.objects.filter(kind=AuditEventKind.DOWNLOADED, signer=client).exists()
-
-
-def test_a_draft_is_watermarked_and_has_a_signature_field_per_party(
+def test_a_draft_is_watermarked_on_the_coachs_paper_with_their_text_as_text_and_fields(
     coach: User, signed_in: HttpClient
 ) -> None:
-    agreement = make_agreement(coach=coach, complete=True)
+    coach.profile.paper_size = "letter"
+    coach.profile.save()
+    payload = "<script>alert('x')</script><b>bold</b>"
+    agreement = make_agreement(coach=coach, complete=True, nature_of_coaching=payload)
+
     pdf = download(signed_in, reverse("contracts:agreement-pdf", args=[agreement.pk, "draft"]))
+
     reader = PdfReader(io.BytesIO(pdf))
-    assert "DRAFT" in text_of(pdf)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792), "US Letter"
+    assert shows(pdf, "DRAFT")
+    assert shows(pdf, payload), "the coach's HTML is printed as text"
     fields = reader.get_fields() or {}
     assert {"Signature-client", "Signature-sponsor", "Signature-coach"} <= set(fields)
     assert verify_document(pdf).verdict == Verdict.NOT_SEALED
     assert not AuditEvent.objects.filter(kind=AuditEventKind.DOWNLOADED).exists()
 
 
-def test_the_version_for_signature_has_fields_and_no_watermark(
-    coach: User, signed_in: HttpClient
-) -> None:
+def test_the_version_for_signature_has_fields_and_no_watermark(coach: User) -> None:
     version = send_agreement(coach, sponsored=False)
     pdf = download(HttpClient(), link_for(version.agreement.client.email) + "pdf/")
     text = text_of(pdf)
@@ -176,24 +149,8 @@ def test_the_version_for_signature_has_fields_and_no_watermark(
     assert set(fields) == {"Signature-client", "Signature-coach"}
 
 
-def test_html_in_free_text_is_printed_as_text(coach: User, signed_in: HttpClient) -> None:
-    payload = "<script>alert('x')</script><b>bold</b>"
-    agreement = make_agreement(coach=coach, complete=True, nature_of_coaching=payload)
-    pdf = download(signed_in, reverse("contracts:agreement-pdf", args=[agreement.pk, "draft"]))
-    assert "<script>alert('x')</script><b>bold</b>" in text_of(pdf)
-
-
-def test_the_coachs_paper_size_is_used(coach: User, signed_in: HttpClient) -> None:
-    coach.profile.paper_size = "letter"
-    coach.profile.save()
-    agreement = make_agreement(coach=coach, complete=True)
-    pdf = download(signed_in, reverse("contracts:agreement-pdf", args=[agreement.pk, "draft"]))
-    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
-    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
-
-
 def test_a_pdf_not_yet_rendered_shows_a_waiting_page(
-    coach: User, signed_in: HttpClient, settings
+    coach: User, signed_in: HttpClient, settings: Settings
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     agreement = make_agreement(coach=coach, complete=True)
@@ -204,32 +161,33 @@ def test_a_pdf_not_yet_rendered_shows_a_waiting_page(
 
 
 def test_another_coach_cannot_download(
-    coach: User, other_coach: User, signed_in: HttpClient, sign_in
+    coach: User,
+    other_coach: User,
+    signed_in: HttpClient,
+    sign_in: Callable[[User], HttpClient],
 ) -> None:
     version = signed_agreement(coach, signed_in)
-    url = reverse("contracts:agreement-pdf", args=[version.agreement.pk, "executed"])
+    url = executed_url(version)
     assert sign_in(other_coach).get(url).status_code == 404
     assert HttpClient().get(url).status_code == 302
 
 
 def test_the_verify_page_and_command_tell_authentic_from_modified(
-    coach: User, signed_in: HttpClient, tmp_path, capsys
+    executed_pdf: ExecutedPdf, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    version = signed_agreement(coach, signed_in)
-    pdf = download(
-        signed_in, reverse("contracts:agreement-pdf", args=[version.agreement.pk, "executed"])
-    )
+    pdf = executed_pdf.data
     anyone = HttpClient()
     url = reverse("contracts:verify")
-    ok = anyone.post(url, {"document": _upload("signed.pdf", pdf)}).content.decode()
+    ok = anyone.post(url, {"document": upload("signed.pdf", pdf)}).content.decode()
     assert "Authentic and unmodified" in ok
-    assert f"agreement {version.agreement.reference}, version 1" in ok
+    assert f"agreement {executed_pdf.reference}, version 1" in ok
+    assert "not in this service's records" in ok, "read from the data the file carries"
 
     changed = bytearray(pdf)
     changed[len(changed) // 3] ^= 0x20
-    bad = anyone.post(url, {"document": _upload("changed.pdf", bytes(changed))}).content.decode()
+    bad = anyone.post(url, {"document": upload("changed.pdf", bytes(changed))}).content.decode()
     assert "Modified" in bad
-    junk = anyone.post(url, {"document": _upload("notes.txt", b"hello")}).content.decode()
+    junk = anyone.post(url, {"document": upload("notes.txt", b"hello")}).content.decode()
     assert "Not a PDF we can read" in junk
     empty = anyone.post(url, {})
     assert "Choose the PDF file to check." in empty.content.decode()
@@ -243,19 +201,13 @@ def test_the_verify_page_and_command_tell_authentic_from_modified(
         call_command("verify_pdf", str(bad_file))
 
 
-def test_uploads_over_the_limit_are_refused_without_reading_them(settings, db) -> None:
+def test_uploads_over_the_limit_are_refused_without_reading_them(settings: Settings) -> None:
     settings.PDF_UPLOAD_MAX_BYTES = 1024
     response = HttpClient().post(
-        reverse("contracts:verify"), {"document": _upload("big.pdf", b"%PDF" + b"0" * 200_000)}
+        reverse("contracts:verify"), {"document": upload("big.pdf", b"%PDF" + b"0" * 200_000)}
     )
     assert response.status_code == 413
     assert "larger than" in response.content.decode()
-
-
-def _upload(name: str, data: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, data, content_type="application/pdf")
 
 
 def test_the_signed_pdf_carries_only_its_own_versions_trail(
@@ -271,7 +223,7 @@ def test_the_signed_pdf_carries_only_its_own_versions_trail(
     sign_by_link(link_for(second.signers.get(role=SignerRole.SPONSOR).email))
     sign_as_coach(signed_in, agreement)
 
-    pdf = download(signed_in, reverse("contracts:agreement-pdf", args=[agreement.pk, "executed"]))
+    pdf = download(signed_in, executed_url(second))
     attachments = PdfReader(io.BytesIO(pdf)).attachments
     trail = attachments["audit-trail.json"][0]
     assert b"HR must not read this" not in trail

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pytest_django import Settings
 from weasyprint import HTML
 
 from contracts.documents.seal import seal_pdf, seal_status
@@ -50,10 +51,10 @@ def make_tsa(folder: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture
-def tsa_url(settings, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+def tsa_url(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     key_file, cert_file = make_tsa(tmp_path)
     stamper = DummyTimeStamper(
-        tsa_cert=load_cert_from_pemder(str(cert_file)),
+        tsa_cert=load_cert_from_pemder(str(cert_file)),  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
         tsa_key=load_private_key_from_pemder(str(key_file), passphrase=None),
     )
 
@@ -81,7 +82,7 @@ def tsa_url(settings, tmp_path: Path) -> Iterator[tuple[str, Path]]:
         server.shutdown()
 
 
-def test_with_a_timestamp_authority_the_seal_is_pades_b_t(settings, tsa_url) -> None:
+def test_with_a_timestamp_authority_the_seal_is_pades_b_t(tsa_url: tuple[str, Path]) -> None:
     _, tsa_cert = tsa_url
     pdf = HTML(string="<p lang='en'>Signed.</p>").write_pdf(pdf_variant="pdf/a-3b")
     sealed = seal_pdf(pdf, reason="Test")

@@ -113,7 +113,8 @@ def test_another_coachs_template_or_client_cannot_be_used(
 
 def test_each_step_saves_and_leads_to_the_next(signed_in: HttpClient, coach: User) -> None:
     agreement = make_agreement(coach=coach, complete=True)
-    for index, step in enumerate(STEPS):
+    following = [step_url(agreement, step.key) for step in STEPS[1:]]
+    for step, next_url in zip(STEPS, [*following, agreement.get_absolute_url()], strict=True):
         response = signed_in.post(
             step_url(agreement, step.key), step_data(agreement, step.key, coach)
         )
@@ -121,10 +122,7 @@ def test_each_step_saves_and_leads_to_the_next(signed_in: HttpClient, coach: Use
             step.key,
             response.context and response.context["form"].errors,
         )
-        if index + 1 < len(STEPS):
-            assert response["Location"] == step_url(agreement, STEPS[index + 1].key)
-        else:
-            assert response["Location"] == agreement.get_absolute_url()
+        assert response["Location"] == next_url
     agreement.refresh_from_db()
     assert agreement.last_step == "ending"
     assert "Complete." in signed_in.get(agreement.get_absolute_url()).content.decode()

@@ -111,6 +111,9 @@ def test_review_notes_stay_with_the_coach(coach: User, signed_in: HttpClient) ->
     review.notes = "Private: a conflict with the line manager."
     review.save()
     reviews.review_still_holds(review=review, coach=coach)
+    sponsor = agreement.sponsor_signatory
+    assert sponsor is not None
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([agreement.client.email, sponsor.email])
     for message in mail.outbox:
         assert "conflict with the line manager" not in str(message.body)
     page = HttpClient().get(confirm_link(agreement.client.email)).content.decode()

@@ -1,8 +1,10 @@
 import base64
+import io
 import struct
 import zlib
 
 import pytest
+from PIL import Image
 
 from contracts.signing.signature_image import (
     MAX_HEIGHT,
@@ -50,10 +52,15 @@ def test_a_valid_png_round_trips_to_the_same_bytes() -> None:
     assert decode_signature(data_url(png)) == png
 
 
-def test_the_largest_allowed_dimensions_are_accepted() -> None:
+def test_the_largest_allowed_dimensions_are_accepted_and_stored_smaller() -> None:
     png = make_png(MAX_WIDTH, MAX_HEIGHT)
     assert len(png) <= MAX_SIGNATURE_BYTES
-    assert decode_signature(data_url(png)) == png
+    stored = decode_signature(data_url(png))
+    assert stored is not None
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == "PNG"
+        assert image.mode == "RGBA"
+        assert image.size == (1000, 400), "proportions kept, within the stored bounds"
 
 
 def test_nothing_drawn_is_none() -> None:
