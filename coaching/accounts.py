@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from coaching import services
@@ -18,32 +20,69 @@ from coaching.forms import (
     ProfileForm,
     SignInForm,
     SignUpForm,
+    SignUpPasswordForm,
     ThrottledPasswordResetForm,
 )
 from coaching.http import CoachRequest, client_ip
-from coaching.models import Membership
+from coaching.models import Membership, User
 from coaching.scoping import get_owned_or_404
+
+SIGN_UP_LINK_PROBLEMS = {"unknown": 404, "expired": 410, "used": 410}
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """The first step: the same answer ("check your email") whoever owns the address."""
     if request.user.is_authenticated:
         return redirect("coaching:home")
     form = SignUpForm(request.POST if request.method == "POST" else None, ip=client_ip(request))
     if request.method == "POST" and form.is_valid():
-        coach = services.coach_sign_up(
+        services.signup_request(
             email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
             full_name=form.cleaned_data["full_name"],
             practice_name=form.cleaned_data["practice_name"],
         )
-        login(request, coach, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request,
-            "Welcome to Tripartite. Add your professional memberships and insurance: "
-            "they appear on every agreement you send.",
+        return redirect("coaching:signup-sent")
+    status = 429 if form.has_error(NON_FIELD_ERRORS, "throttled") else 200
+    return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/signup_sent.html", {"hours": services.SIGN_UP_LINK_HOURS})
+
+
+@never_cache
+def signup_finish(request: HttpRequest) -> HttpResponse:
+    """The second step, from the emailed link: choose a password, and the account is made.
+
+    Opening the link changes nothing (mail scanners open links); the POST creates the
+    account, once, and signs the coach in.
+    """
+    token = request.GET.get("token", "")
+    try:
+        details = services.signup_details(token)
+        candidate = User(email=details.email, full_name=details.full_name)
+        form = SignUpPasswordForm(
+            request.POST if request.method == "POST" else None, user=candidate
         )
-        return redirect("coaching:profile")
-    return render(request, "registration/signup.html", {"form": form})
+        if request.method == "POST" and form.is_valid():
+            coach = services.signup_complete(
+                details=details, password=form.cleaned_data["password1"]
+            )
+            login(request, coach, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                "Welcome to Tripartite. Add your professional memberships and insurance: "
+                "they appear on every agreement you send.",
+            )
+            return redirect("coaching:profile")
+    except services.SignUpLinkProblem as problem:
+        return render(
+            request,
+            "registration/signup_link_problem.html",
+            {"problem": problem.kind, "hours": services.SIGN_UP_LINK_HOURS},
+            status=SIGN_UP_LINK_PROBLEMS[problem.kind],
+        )
+    return render(request, "registration/signup_finish.html", {"form": form, "details": details})
 
 
 sign_in = auth_views.LoginView.as_view(

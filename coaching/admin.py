@@ -2,10 +2,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from coaching.forms import AccountEmailField, AdminSignInForm
 from coaching.models import (
     Client,
     CoachProfile,
@@ -15,6 +17,9 @@ from coaching.models import (
     TokenBucket,
     User,
 )
+
+# The admin's sign-in goes through the same throttle as the coaches' one.
+admin.site.login_form = AdminSignInForm
 
 
 class ProfileInline(admin.StackedInline[CoachProfile, User]):
@@ -35,6 +40,8 @@ class UserAdmin(BaseUserAdmin[User]):
     search_fields = ("email", "full_name", "profile__practice_name")
     list_select_related = ("profile",)
     inlines = (ProfileInline, MembershipInline)
+    # Addresses are normalised before they are validated: fullwidth letters and ß pass.
+    formfield_overrides = {models.EmailField: {"form_class": AccountEmailField}}
     fieldsets = (
         (None, {"fields": ("email", "full_name", "password")}),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),

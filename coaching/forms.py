@@ -3,14 +3,12 @@
 Every error names the field it belongs to and says, in plain words, what to do.
 """
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth.forms import (
-    AuthenticationForm,
-    BaseUserCreationForm,
-    PasswordResetForm,
-)
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordMixin
 from django.db import models
 from django.http import HttpRequest
 
@@ -25,6 +23,7 @@ from coaching.models import (
     RecordClass,
     SponsorContact,
     User,
+    normalise_email,
     time_zone_choices,
 )
 
@@ -33,59 +32,72 @@ EMAIL_ERRORS = {
     "invalid": "Enter an email address in the form name@example.com.",
 }
 
-# Failed sign-ins allowed per account and per network address, refilled over 15 minutes.
-LOGIN_FAILURES_PER_EMAIL = 5
-LOGIN_FAILURES_PER_IP = 30
-LOGIN_WINDOW_SECONDS = 15 * 60
-# Password-reset emails allowed per address and per network address, per hour.
-RESETS_PER_EMAIL = 3
-RESETS_PER_IP = 20
-SIGNUPS_PER_IP = 10
+
+class AccountEmailField(forms.EmailField):
+    """An account's email address, in the form accounts are stored and looked up in
+    (`normalise_email`); checked once normalised, so fullwidth letters are accepted."""
+
+    def to_python(self, value: Any) -> str:
+        return normalise_email(super().to_python(value) or "")
 
 
-class SignUpForm(BaseUserCreationForm[User]):
+class SignUpForm(forms.Form):
+    """The first step of sign-up: who is asking. Its answer never depends on whether an
+    account already uses the address; the email sent to it does."""
+
+    full_name = forms.CharField(
+        label="Your full name",
+        max_length=150,
+        error_messages={"required": "Enter your full name."},
+    )
+    email = AccountEmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We will email you a link to finish. You will sign in with this address.",
+        error_messages=EMAIL_ERRORS,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     practice_name = forms.CharField(
         max_length=200,
         required=False,
         help_text="As it should appear on your agreements. You can change it later.",
     )
 
-    class Meta:
-        model = User
-        fields = ("full_name", "email")
-        labels = {"full_name": "Your full name", "email": "Email address"}
-        error_messages = {
-            "full_name": {"required": "Enter your full name."},
-            "email": EMAIL_ERRORS,
-        }
-
     def __init__(self, *args: Any, ip: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.client_ip = ip
-        self.fields["email"].help_text = "You will sign in with this address."
-
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account already uses this email address. Sign in, or reset your password."
-            )
-        return email
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        if not self.errors and not throttle.spend_token(
-            "signup-ip", self.client_ip, capacity=SIGNUPS_PER_IP, per_seconds=3600
-        ):
+        if not self.errors and throttle.attempt(throttle.SIGN_UP, ip=self.client_ip) is None:
             raise forms.ValidationError(
-                "Too many accounts were created from your network in the last hour. "
-                "Please try again later."
+                "Too many accounts were requested from your network in the last hour. "
+                "Please try again later.",
+                code="throttled",
             )
         return self.cleaned_data
 
 
+class SignUpPasswordForm(SetPasswordMixin[User], forms.Form):
+    """The second step of sign-up, reached from the emailed link: the password."""
+
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.validate_passwords()
+        self.validate_password_for_user(self.user)
+        return self.cleaned_data
+
+
 class SignInForm(AuthenticationForm):
-    """Django's sign-in form, refusing to try once an account or address failed too often."""
+    """Django's sign-in form behind the sign-in throttle: a token per account and per
+    network address is taken before the password is checked, and given back if it was
+    right, so at most five wrong passwords per account are ever checked in 15 minutes."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -101,39 +113,48 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
 
     def clean(self) -> dict[str, Any]:
-        email = (self.cleaned_data.get("username") or "").strip().lower()
+        email = self.cleaned_data.get("username")
+        if email is None or not self.cleaned_data.get("password"):
+            return super().clean()  # nothing to check: the empty field says so
         ip = client_ip(self.request) if self.request else ""
-        limits = [
-            ("login-email", email, LOGIN_FAILURES_PER_EMAIL),
-            ("login-ip", ip, LOGIN_FAILURES_PER_IP),
-        ]
-        for scope, value, capacity in limits:
-            if not throttle.has_tokens(
-                scope, value, capacity=capacity, per_seconds=LOGIN_WINDOW_SECONDS
-            ):
-                raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        reservation = throttle.attempt(throttle.SIGN_IN, key=email, ip=ip)
+        if reservation is None:
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
             return super().clean()
-        except forms.ValidationError:
-            for scope, value, capacity in limits:
-                throttle.spend_token(
-                    scope, value, capacity=capacity, per_seconds=LOGIN_WINDOW_SECONDS
-                )
-            raise
+        finally:
+            if self.user_cache is not None:
+                reservation.refund()
+
+
+class AdminSignInForm(SignInForm, AdminAuthenticationForm):
+    """The admin's sign-in, behind the same throttle: failures count at both doors."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "throttled": SignInForm.error_messages["throttled"],
+    }
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
     """Sends at most a few reset emails per address and per network address each hour."""
 
+    email = AccountEmailField(
+        label="Email",
+        max_length=254,
+        error_messages=EMAIL_ERRORS,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
     def __init__(self, *args: Any, ip: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.client_ip = ip
-        self.fields["email"].error_messages.update(EMAIL_ERRORS)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        if not self.errors and not throttle.spend_token(
-            "reset-ip", self.client_ip, capacity=RESETS_PER_IP, per_seconds=3600
+        if (
+            not self.errors
+            and throttle.attempt(throttle.PASSWORD_RESET, ip=self.client_ip) is None
         ):
             raise forms.ValidationError(
                 "Too many password resets were requested from your network. "
@@ -141,13 +162,12 @@ class ThrottledPasswordResetForm(PasswordResetForm):
             )
         return self.cleaned_data
 
-    def get_users(self, email: str) -> Any:
+    def get_users(self, email: str) -> Iterator[User]:
         # Quietly send nothing past the limit: the page must not reveal who has an account.
-        if not throttle.spend_token(
-            "reset-email", email, capacity=RESETS_PER_EMAIL, per_seconds=3600
-        ):
+        if throttle.attempt(throttle.PASSWORD_RESET_EMAILS, key=email) is None:
             return iter(())
-        return super().get_users(email)
+        users = User.objects.filter(email=normalise_email(email), is_active=True)
+        return (user for user in users if user.has_usable_password())
 
 
 class AccountForm(forms.ModelForm[User]):
@@ -155,15 +175,15 @@ class AccountForm(forms.ModelForm[User]):
         model = User
         fields = ("full_name", "email")
         labels = {"full_name": "Your full name", "email": "Email address"}
+        field_classes = {"email": AccountEmailField}
         error_messages = {
             "full_name": {"required": "Enter your full name."},
             "email": EMAIL_ERRORS,
         }
 
     def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip().lower()
-        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
-        if taken.exists():
+        email: str = self.cleaned_data["email"]
+        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("Another account already uses this email address.")
         return email
 

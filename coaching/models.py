@@ -7,6 +7,7 @@ because agreements refer to them.
 
 from __future__ import annotations
 
+import unicodedata
 import zoneinfo
 from decimal import Decimal
 from typing import ClassVar, Self
@@ -29,18 +30,36 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone this server knows.")
 
 
+def normalise_email(address: str) -> str:
+    """The one form in which email addresses of accounts are stored, looked up and counted.
+
+    NFKC then casefold, so that every spelling of an address (capitals, fullwidth
+    letters, ß and ss) is one address, compared exactly. NFKC once more at the end:
+    casefolding can undo a composition, and the form must not change when applied twice.
+    """
+    folded = unicodedata.normalize("NFKC", address.strip()).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        return normalise_email(email or "")
+
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=username)
+        return self.get(email=normalise_email(username or ""))
+
+    async def aget_by_natural_key(self, username: str | None) -> User:
+        return await self.aget(email=normalise_email(username or ""))
 
     def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
         """A new account and its practice profile, together or not at all: every coach
         has a profile from the start (sign-up, createsuperuser and the admin alike)."""
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         with transaction.atomic(using=self._db):
             user.save(using=self._db)
@@ -73,6 +92,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def clean(self) -> None:
+        """The address as `normalise_email` gives it, whoever saves the account (the admin)."""
+        super().clean()
+        self.email = normalise_email(self.email)
 
     def get_full_name(self) -> str:
         return self.full_name

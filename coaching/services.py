@@ -1,9 +1,38 @@
-"""Workflows about coaches that touch more than one row."""
+"""Workflows about coaches that touch more than one row or send an email."""
 
-from django.db import transaction
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
 from django.forms import ModelForm
+from django.urls import reverse
 
-from coaching.models import CoachProfile, User
+from coaching import throttle
+from coaching.emails import send_email
+from coaching.models import CoachProfile, User, normalise_email
+
+SIGN_UP_SALT = "coaching.sign-up"
+SIGN_UP_LINK_HOURS = 24
+
+
+@dataclass(frozen=True)
+class SignUpDetails:
+    """What the first step of sign-up asked for, carried by the emailed link."""
+
+    email: str
+    full_name: str
+    practice_name: str
+
+
+class SignUpLinkProblem(Exception):
+    """Why a sign-up link does not work: `kind` is unknown, expired or used."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
 
 
 @transaction.atomic
@@ -22,3 +51,66 @@ def coach_update_profile(
     """Save the account and the practice profile, both or neither."""
     account_form.save()
     profile_form.save()
+
+
+def signup_request(*, email: str, full_name: str, practice_name: str = "") -> None:
+    """Email the address a link that creates the account, or, when an account already
+    uses it, a note saying so with links to sign in and to reset the password.
+
+    The person asking learns nothing from it: only the owner of the address reads the
+    answer. At most a few emails an hour go to one address, and the rest quietly none.
+    """
+    email = normalise_email(email)
+    if throttle.attempt(throttle.SIGN_UP_EMAILS, key=email) is None:
+        return
+    existing = User.objects.filter(email=email).first()
+    if existing is not None:
+        context: dict[str, Any] = {
+            "user": existing,
+            "sign_in_link": settings.SITE_URL + reverse("coaching:login"),
+            "reset_link": settings.SITE_URL + reverse("coaching:password-reset"),
+        }
+        send_email("signup-existing", to=existing.email, context=context)
+        return
+    payload = {"email": email, "full_name": full_name, "practice_name": practice_name}
+    token = signing.dumps(payload, salt=SIGN_UP_SALT, compress=True)
+    link = (
+        settings.SITE_URL + reverse("coaching:signup-finish") + "?" + urlencode({"token": token})
+    )
+    send_email("signup-link", to=email, context={"link": link, "hours": SIGN_UP_LINK_HOURS})
+
+
+def signup_details(token: str) -> SignUpDetails:
+    """The details an emailed sign-up link carries, while it can still create the account.
+
+    Raises SignUpLinkProblem: "unknown" when the token was not made here or was changed,
+    "expired" after SIGN_UP_LINK_HOURS, "used" once an account uses the address.
+    """
+    try:
+        payload = signing.loads(token, salt=SIGN_UP_SALT, max_age=SIGN_UP_LINK_HOURS * 3600)
+    except signing.SignatureExpired:
+        raise SignUpLinkProblem("expired") from None
+    except signing.BadSignature:
+        raise SignUpLinkProblem("unknown") from None
+    details = SignUpDetails(
+        email=str(payload["email"]),
+        full_name=str(payload["full_name"]),
+        practice_name=str(payload["practice_name"]),
+    )
+    if User.objects.filter(email=details.email).exists():
+        raise SignUpLinkProblem("used")
+    return details
+
+
+def signup_complete(*, details: SignUpDetails, password: str) -> User:
+    """Create the account a sign-up link was sent for; SignUpLinkProblem("used") when an
+    account got the address first (the same link twice at once, or a second link)."""
+    try:
+        return coach_sign_up(
+            email=details.email,
+            password=password,
+            full_name=details.full_name,
+            practice_name=details.practice_name,
+        )
+    except IntegrityError:
+        raise SignUpLinkProblem("used") from None

@@ -7,6 +7,8 @@ coaching_patterns = [
     path("", views.home, name="home"),
     # The coach's account
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/signup/sent/", accounts.signup_sent, name="signup-sent"),
+    path("accounts/signup/finish/", accounts.signup_finish, name="signup-finish"),
     path("accounts/login/", accounts.sign_in, name="login"),
     path("accounts/logout/", accounts.sign_out, name="logout"),
     path("accounts/password/change/", accounts.password_change, name="password-change"),

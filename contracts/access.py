@@ -35,6 +35,7 @@ from contracts.models import Agreement, LinkPurpose, Signer, SignerStatus, Signi
 # Unknown or dead tokens a network address may try per hour before being refused.
 BAD_LINKS_PER_IP = 20
 BAD_LINK_SECONDS = 3600
+BAD_LINKS = throttle.Door("link-ip", per_seconds=BAD_LINK_SECONDS, per_ip=BAD_LINKS_PER_IP)
 
 # The page for each reason a link does not work, and its HTTP status.
 LINK_PAGES: dict[type[LinkProblem], tuple[str, int]] = {
@@ -127,10 +128,10 @@ def signer_link[R: HttpResponseBase](
     def decorate(view: LinkView[R]) -> Callable[[HttpRequest, str], R | HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, token: str) -> R | HttpResponse:
-            ip = client_ip(request)
-            if not throttle.has_tokens(
-                "link-ip", ip, capacity=BAD_LINKS_PER_IP, per_seconds=BAD_LINK_SECONDS
-            ):
+            # A token is taken before the link is looked up, and given back unless the
+            # link was unknown or dead: guesses arriving at once are counted too.
+            reservation = throttle.attempt(BAD_LINKS, ip=client_ip(request))
+            if reservation is None:
                 return too_many_requests(request)
             response: R | HttpResponse
             try:
@@ -141,11 +142,11 @@ def signer_link[R: HttpResponseBase](
                     raise NotYourTurn(link.signer)
                 response = view(request, SignerVisit(token=token, link=link))
             except LinkProblem as problem:
-                if isinstance(problem, BAD_TOKENS):
-                    throttle.spend_token(
-                        "link-ip", ip, capacity=BAD_LINKS_PER_IP, per_seconds=BAD_LINK_SECONDS
-                    )
+                if not isinstance(problem, BAD_TOKENS):
+                    reservation.refund()
                 response = link_problem_page(request, problem, token=token, purpose=purpose)
+            else:
+                reservation.refund()
             response["Cache-Control"] = "no-store"
             return response
 

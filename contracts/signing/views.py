@@ -59,6 +59,11 @@ from contracts.snapshot import terms_from_snapshot
 CODE_EMAILS_PER_SIGNER = 3  # per 10 minutes
 type CodeView = Callable[[HttpRequest, str], HttpResponse]
 CODE_CHECKS_PER_IP = 30  # per hour
+CODE_CHECKS_PER_SIGNER = 10  # per hour, whatever the network: at most 10 guesses of 10**6
+CODE_EMAILS = throttle.Door("code-signer", per_seconds=600, per_key=CODE_EMAILS_PER_SIGNER)
+CODE_CHECKS = throttle.Door(
+    "code-check", per_seconds=3600, per_key=CODE_CHECKS_PER_SIGNER, per_ip=CODE_CHECKS_PER_IP
+)
 
 
 def _sign_form(signer: Signer, data: Any = None) -> SignForm:
@@ -103,7 +108,7 @@ def sign(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     """The signing page of a client or sponsor signatory: read, confirm, sign."""
     signer = visit.signer
     if request.method != "POST":
-        services.signer_viewed(signer=signer, request=request)
+        services.signer_viewed(link=visit.link, request=request)
         return _signing_page(request, visit, form=_sign_form(signer))
     form = _sign_form(signer, request.POST)
     if not form.is_valid():
@@ -169,9 +174,7 @@ def _code_context(visit: SignerVisit, form: CodeForm) -> dict[str, Any]:
 def _send_code(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     """Email the holder of a link a code, at most a few times in ten minutes."""
     context = _code_context(visit, CodeForm())
-    if not throttle.spend_token(
-        "code-signer", str(visit.signer.pk), capacity=CODE_EMAILS_PER_SIGNER, per_seconds=600
-    ):
+    if throttle.attempt(CODE_EMAILS, key=str(visit.signer.pk)) is None:
         context["error"] = "Several codes were sent just now. Wait ten minutes, then ask again."
         return render(request, "contracts/signing/code.html", context, status=429)
     services.signer_request_code(signer=visit.signer, request=request)
@@ -182,9 +185,8 @@ def _verify_code(request: HttpRequest, visit: SignerVisit, then: str) -> HttpRes
     """Check the code typed; once right, this browser may use the link (`then`)."""
     form = CodeForm(request.POST)
     context = _code_context(visit, form)
-    if not throttle.spend_token(
-        "code-ip", client_ip(request), capacity=CODE_CHECKS_PER_IP, per_seconds=3600
-    ):
+    reservation = throttle.attempt(CODE_CHECKS, key=str(visit.signer.pk), ip=client_ip(request))
+    if reservation is None:
         return too_many_requests(request)
     if not form.is_valid():
         return render(request, "contracts/signing/code.html", context, status=400)
@@ -194,6 +196,7 @@ def _verify_code(request: HttpRequest, visit: SignerVisit, then: str) -> HttpRes
     if problem:
         form.add_error("code", problem)
         return render(request, "contracts/signing/code.html", context, status=400)
+    reservation.refund()
     request.session[code_verified_key(visit.signer)] = True
     return redirect(then, token=visit.token)
 
@@ -224,7 +227,7 @@ def copy(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     """A party's or stakeholder's own copy of the agreement, by link."""
     signer = visit.signer
     version = signer.version
-    services.signer_viewed(signer=signer, request=request)
+    services.signer_viewed(link=visit.link, request=request)
     context = document_context(version.snapshot, reader_for(signer.role))
     context.update(
         signer=signer,

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -16,8 +17,17 @@ def test_a_new_coach_signs_up_and_records_a_sponsor_a_contact_and_a_client(
     page.goto(live_server.url)
     page.get_by_role("link", name="Create your coach account").click()
     page.get_by_label("Your full name").fill("Robin Reyes")
-    page.get_by_label("Email address").fill("robin@example.com")
+    page.get_by_label("Email address").fill("Robin@Example.com")
     page.get_by_label("Practice name").fill("Reyes Coaching")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+    [message] = mail.outbox
+    assert message.to == ["robin@example.com"]
+    link = re.search(r"https?://[^/\s]+(/accounts/signup/\S+)", str(message.body))
+    assert link is not None, "the email carries the link that finishes the sign-up"
+    page.goto(live_server.url + link.group(1))
+    expect(page.get_by_text("who signs in as robin@example.com")).to_be_visible()
     page.get_by_label(re.compile(r"^\s*Password\W*$")).fill("correct-horse-battery")
     page.get_by_label("Password confirmation").fill("correct-horse-battery")
     page.get_by_role("button", name="Create account").click()
