@@ -3,6 +3,8 @@
 # install again only when pyproject.toml's dependency lists change.
 
 SHELL := /bin/bash
+# This is a developer's machine: the development defaults (DEBUG is off unless turned on).
+export DEBUG ?= true
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python

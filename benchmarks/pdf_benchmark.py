@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 WORK = Path(tempfile.mkdtemp(prefix="tripartite-bench-"))
 os.environ.update(
     DJANGO_SETTINGS_MODULE="coaching.settings",
+    DEBUG="true",  # a throwaway database on this machine
     VAR_DIR=str(WORK),
     DATABASE_URL=f"sqlite:///{WORK / 'bench.sqlite3'}",
     MEDIA_ROOT=str(WORK / "media"),

@@ -45,6 +45,7 @@ def fresh_database() -> None:
 fresh_database()
 os.environ.update(
     DJANGO_SETTINGS_MODULE="coaching.settings",
+    DEBUG="true",  # a throwaway database on this machine
     DATABASE_URL=f"{SERVER}/{NAME}",
     TASKS_BACKEND="immediate",
 )

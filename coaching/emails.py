@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import smtplib
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+
+
+class EmailNotSent(Exception):
+    """The mail server did not take an email. The message names no one: it ends up in
+    logs and in the records of background tasks, which must not hold people's addresses."""
+
+
+def _why_not_sent(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        return f"the mail server refused the recipient ({', '.join(map(str, codes))})"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"the mail server answered {error.smtp_code}"
+    return f"the mail server could not be reached ({type(error).__name__})"
 
 
 def send_email(
@@ -19,7 +34,8 @@ def send_email(
 ) -> None:
     """Render the named email for one recipient and hand it to the mail server.
 
-    `attachments` are (filename, content, MIME type) triples.
+    `attachments` are (filename, content, MIME type) triples. Raises EmailNotSent, which
+    names no one, when the mail server does not take it.
     """
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
@@ -31,4 +47,7 @@ def send_email(
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:
         message.attach(filename, content, mimetype)
-    message.send()
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        raise EmailNotSent(f"The {name} email was not sent: {_why_not_sent(error)}.") from None

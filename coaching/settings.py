@@ -20,7 +20,9 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = envbool("DEBUG", True)
+# Off unless turned on: a server that forgets the setting shows no debugging pages. `make
+# run` and the test suite turn it on for a developer's machine.
+DEBUG = envbool("DEBUG", False)
 
 DEVELOPMENT_SECRET_KEY = "development-only-key-never-use-in-production-0123456789abcdef"  # noqa: S105
 SECRET_KEY = envstr("SECRET_KEY", DEVELOPMENT_SECRET_KEY if DEBUG else "")
@@ -28,6 +30,7 @@ if not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 50 characters when DEBUG is "
         "off. Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        ". On your own machine, for development only, set DEBUG=true instead."
     )
 
 SITE_URL = envurl("SITE_URL", "http://127.0.0.1:8000")
@@ -87,6 +90,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tripartite.sqlite3'}"),
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+        # A kept connection the server closed meanwhile is replaced, not used and failed.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -227,7 +232,10 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+    # Preloading is a promise browsers keep for months, hard to take back: opt in.
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
 # Logs carry events, never people's data: no request bodies, no emails, no tokens.

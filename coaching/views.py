@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from coaching.forms import ClientForm, OrganisationForm, SponsorContactForm
-from coaching.http import CoachRequest
+from coaching.http import CoachRequest, query_id, query_text
 from coaching.models import Archivable, Client, Organisation, SponsorContact, User
 from coaching.scoping import get_owned_or_404
 from contracts.models import Agreement, AgreementStatus
@@ -63,7 +63,7 @@ def _list_page[M: models.Model](
     request: HttpRequest, queryset: models.QuerySet[M], *fields: str
 ) -> dict[str, Any]:
     """Search, the archived filter and pagination, shared by every people list."""
-    query = request.GET.get("q", "").strip()[:100]
+    query = query_text(request, "q")
     archived = request.GET.get("archived") == "1"
     queryset = queryset.filter(archived_at__isnull=not archived)
     if query:
@@ -77,8 +77,8 @@ def _list_page[M: models.Model](
 
 def _organisation_from_query(request: CoachRequest) -> Organisation | None:
     """The organisation named by ?organisation= (from its page's "Add" links), if it is ours."""
-    organisation_id = request.GET.get("organisation", "")
-    if not organisation_id.isdigit():
+    organisation_id = query_id(request, "organisation")
+    if organisation_id is None:
         return None
     return Organisation.objects.for_coach(request.user).active().filter(pk=organisation_id).first()
 

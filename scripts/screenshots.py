@@ -12,6 +12,7 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coaching.settings")
+os.environ.setdefault("DEBUG", "true")  # beside `make run`, on a developer's machine
 django.setup()
 
 from contracts.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402

@@ -130,7 +130,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     """
     if request.method == "POST":
         declared = request.META.get("CONTENT_LENGTH", "")
-        if declared.isdigit() and int(declared) > settings.PDF_UPLOAD_MAX_BYTES + 64 * 1024:
+        too_large = settings.PDF_UPLOAD_MAX_BYTES + 64 * 1024
+        if declared.isascii() and declared.isdigit() and int(declared) > too_large:
             return _too_large(request)
         if not throttle.spend_token(
             "verify-ip",

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from coaching.http import CoachRequest
+from coaching.http import CoachRequest, parse_id, query_id, query_text
 from coaching.models import Organisation
 from coaching.scoping import get_owned_or_404
 from contracts.access import owned_agreement
@@ -41,17 +41,18 @@ def agreement_list(request: CoachRequest) -> HttpResponse:
     agreements = Agreement.objects.for_coach(request.user).select_related(
         "client", "organisation", "sponsor_signatory"
     )
-    query = request.GET.get("q", "").strip()[:100]
+    query = query_text(request, "q")
     status = request.GET.get("status", "")
     organisation = request.GET.get("organisation", "")
+    organisation_id = parse_id(organisation)
     if query:
         agreements = agreements.search(query)
     if status in AgreementStatus.values:
         agreements = agreements.filter(status=status)
     if organisation == "private":
         agreements = agreements.filter(organisation__isnull=True)
-    elif organisation.isdigit():
-        agreements = agreements.filter(organisation_id=organisation)
+    elif organisation_id is not None:
+        agreements = agreements.filter(organisation_id=organisation_id)
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
     filtered = bool(query or status or organisation)
     return render(
@@ -72,9 +73,8 @@ def agreement_list(request: CoachRequest) -> HttpResponse:
 
 @login_required
 def agreement_create(request: CoachRequest) -> HttpResponse:
-    initial = (
-        {"client": request.GET.get("client")} if request.GET.get("client", "").isdigit() else {}
-    )
+    client_id = query_id(request, "client")
+    initial = {"client": client_id} if client_id is not None else {}
     form = NewAgreementForm(
         request.POST if request.method == "POST" else None, coach=request.user, initial=initial
     )
@@ -267,10 +267,10 @@ def template_list(request: CoachRequest) -> HttpResponse:
 
 @login_required
 def template_create(request: CoachRequest) -> HttpResponse:
-    source_id = request.GET.get("from", "")
+    source_id = query_id(request, "from")
     source = (
         get_owned_or_404(AgreementTemplate, request.user, pk=source_id)
-        if source_id.isdigit()
+        if source_id is not None
         else None
     )
     form = TemplateForm(request.POST if request.method == "POST" else None, coach=request.user)

@@ -144,6 +144,12 @@ class SigningLink(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    views = models.PositiveIntegerField(
+        default=0, help_text="Times the agreement was opened through this link."
+    )
+    view_recorded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a view was last written to the audit trail."
+    )
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} link for {self.signer}"

@@ -20,6 +20,12 @@ class NextReviewForm(forms.ModelForm[Agreement]):
         }
         error_messages = {"next_review_on": {"required": "Choose the date of the next review."}}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The column may be empty (an agreement not yet signed has no review date), but
+        # a signed one always keeps a date: clearing the field is an error, not a choice.
+        self.fields["next_review_on"].required = True
+
     def clean_next_review_on(self) -> Any:
         day = self.cleaned_data["next_review_on"]
         if day is not None and self.instance.end_date and day > self.instance.end_date:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -39,6 +41,7 @@ from contracts.models import (
     Signer,
     SignerRole,
     SignerStatus,
+    SigningLink,
     SigningOrder,
 )
 from contracts.reviews.services import on_version_completed
@@ -189,14 +192,23 @@ def _live_signer(signer: Signer) -> tuple[Agreement, Signer]:
     return agreement, signer
 
 
+# Opening the agreement is evidence, but not every time: a forwarded link or a mail
+# scanner would otherwise fill the audit trail. Each view is counted on the link.
+VIEW_RECORDED_EVERY = timedelta(hours=1)
+
+
 @transaction.atomic
-def signer_viewed(*, signer: Signer, request: HttpRequest | None = None) -> None:
-    """Note that the signer opened the agreement (every view is kept as evidence)."""
+def signer_viewed(*, link: SigningLink, request: HttpRequest | None = None) -> None:
+    """Count a view through the link; record it in the audit trail at most once an hour."""
+    now = timezone.now()
+    signer = link.signer
+    SigningLink.objects.filter(pk=link.pk).update(views=F("views") + 1, last_used_at=now)
+    Signer.objects.filter(pk=signer.pk, first_viewed_at__isnull=True).update(first_viewed_at=now)
+    due = Q(view_recorded_at__isnull=True) | Q(view_recorded_at__lte=now - VIEW_RECORDED_EVERY)
+    if not SigningLink.objects.filter(due, pk=link.pk).update(view_recorded_at=now):
+        return
     agreement = Agreement.objects.locked(signer.version.agreement)
-    if signer.first_viewed_at is None:
-        Signer.objects.filter(pk=signer.pk, first_viewed_at__isnull=True).update(
-            first_viewed_at=timezone.now()
-        )
+    views = SigningLink.objects.values_list("views", flat=True).get(pk=link.pk)
     record_event(
         agreement,
         AuditEventKind.VIEWED,
@@ -204,6 +216,7 @@ def signer_viewed(*, signer: Signer, request: HttpRequest | None = None) -> None
         version=signer.version,
         signer=signer,
         request=request,
+        data={"link_views": views},
     )
 
 

@@ -281,3 +281,26 @@ def test_html_in_names_is_shown_as_text(signed_in: HttpClient, coach: User) -> N
     html = page.content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert" in html
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("coaching:client-list", {"q": "Jor\x00dan"}),
+        ("contracts:agreement-list", {"q": "Jor\x00dan"}),
+        ("coaching:client-create", {"organisation": "²"}),
+        ("coaching:contact-create", {"organisation": "١٢"}),
+        ("contracts:agreement-list", {"organisation": "²"}),
+        ("contracts:agreement-list", {"organisation": "9" * 40}),
+        ("contracts:agreement-create", {"client": "²"}),
+        ("contracts:template-create", {"from": "²"}),
+    ],
+)
+def test_odd_query_values_are_ignored_not_a_server_error(
+    signed_in: HttpClient, coach: User, name: str, query: dict[str, str]
+) -> None:
+    make_client(coach=coach, name="Jordan Ellis")
+
+    response = signed_in.get(reverse(name), query)
+
+    assert response.status_code == 200

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pytest_django import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -77,6 +78,27 @@ def test_a_value_that_cannot_be_understood_stops_the_start(
     assert message in result.stderr
 
 
-def test_development_starts_with_no_configuration_at_all(tmp_path: Path) -> None:
-    result = manage(tmp_path, "check")
+def test_development_starts_with_debug_turned_on_and_nothing_else(tmp_path: Path) -> None:
+    result = manage(tmp_path, "check", DEBUG="true")
     assert result.returncode == 0, result.stderr
+
+
+def test_with_nothing_configured_debug_is_off_and_the_app_asks_for_a_secret(
+    tmp_path: Path,
+) -> None:
+    result = manage(tmp_path, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+    assert "set DEBUG=true" in result.stderr
+
+
+def test_hsts_preload_is_a_choice_the_operator_makes(tmp_path: Path) -> None:
+    shown = "from django.conf import settings; print(settings.SECURE_HSTS_PRELOAD)"
+    default = manage(tmp_path, "shell", "-c", shown, **PRODUCTION)
+    chosen = manage(tmp_path, "shell", "-c", shown, **PRODUCTION, SECURE_HSTS_PRELOAD="true")
+    assert default.stdout.splitlines()[-1] == "False", default.stderr
+    assert chosen.stdout.splitlines()[-1] == "True", chosen.stderr
+
+
+def test_kept_database_connections_are_checked_before_use(settings: Settings) -> None:
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True

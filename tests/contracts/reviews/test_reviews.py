@@ -194,3 +194,18 @@ def test_the_coach_moves_the_next_review_date_within_the_engagement(
     signed_in.post(url, {"next_review_on": "2027-06-01"})
     agreement.refresh_from_db()
     assert agreement.next_review_on == date(2027, 6, 1)
+
+
+def test_clearing_the_next_review_date_asks_for_one_and_keeps_the_date(
+    coach: User, signed_in: HttpClient
+) -> None:
+    agreement = signed(coach, signed_in)
+    before = agreement.next_review_on
+    url = reverse("contracts:review-date", args=[agreement.pk])
+
+    response = signed_in.post(url, {"next_review_on": ""}, follow=True)
+
+    assert response.status_code == 200
+    assert "Choose the date of the next review." in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.next_review_on == before
