@@ -11,6 +11,10 @@ A bucket holds up to `capacity` tokens and refills completely over `per_seconds`
 Keys are hashed with the secret key: the table never holds an email or an IP. Values
 are counted in the form `normalise_email` gives, the form accounts are looked up in,
 so every spelling of an address that reaches an account counts in that account's bucket.
+
+Why not django-axes: it counts failures of `authenticate()` after the password was
+checked (so simultaneous guesses all get evaluated), and it guards sign-in only; the
+signing code, emailed links, sign-up and reset need the same limits.
 """
 
 import hashlib
