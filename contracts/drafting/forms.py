@@ -18,6 +18,7 @@ from coaching.models import Client, Organisation, RecordClass, SponsorContact, U
 from contracts import terms
 from contracts.drafting import checks
 from contracts.drafting.checks import Problem, limit_field, matrix_field
+from contracts.drafting.concurrency import step_fingerprint
 from contracts.drafting.default_terms import BUILTIN_TEMPLATE_NAME
 from contracts.models import Agreement, AgreementTemplate, Payer, Terms
 from contracts.sharing import matrix_rules
@@ -59,6 +60,9 @@ class StepForm(forms.ModelForm[Terms]):
         fields: tuple[str, ...] = ()
 
     step_key: ClassVar[str] = ""
+    # What `apply()` writes beside the model fields of Meta.fields.
+    writes: ClassVar[tuple[str, ...]] = ()
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     additional = forms.CharField(
         label="Additional terms for this section (optional)",
         required=False,
@@ -78,6 +82,9 @@ class StepForm(forms.ModelForm[Terms]):
         if self.is_two_party:
             for name in self.sponsor_only_fields():
                 self.fields.pop(name, None)
+        self.fields["seen"].initial = step_fingerprint(
+            self.instance, step_key=self.step_key, fields=self.step_fields()
+        )
         for field in self.fields.values():
             if isinstance(field.widget, forms.RadioSelect) and isinstance(
                 field, forms.ChoiceField
@@ -88,6 +95,13 @@ class StepForm(forms.ModelForm[Terms]):
     @property
     def is_two_party(self) -> bool:
         return isinstance(self.instance, Agreement) and self.instance.is_two_party
+
+    def step_fields(self) -> list[str]:
+        """The fields of the terms this step writes, and no other."""
+        shown = [name for name in self._meta.fields or () if name in self.fields]
+        model_fields = {field.name for field in self.instance._meta.get_fields()}
+        written = [name for name in self.writes if name in model_fields]
+        return [*shown, *written, "additional_terms"]
 
     def sponsor_only_fields(self) -> list[str]:
         return []
@@ -196,6 +210,7 @@ class GoalsForm(StepForm):
     """Goals as rows of (goal, measure); goals are visible to all three parties."""
 
     step_key = "goals"
+    writes = ("goals",)
 
     class Meta:
         fields: tuple[str, ...] = ()
@@ -239,6 +254,7 @@ class GoalsForm(StepForm):
 
 class LogisticsForm(StepForm):
     step_key = "logistics"
+    writes = ("review_date",)
 
     class Meta:
         fields = (
@@ -271,6 +287,7 @@ class LogisticsForm(StepForm):
 
 class FeesForm(StepForm):
     step_key = "fees"
+    writes = ("payer",)
 
     class Meta:
         fields = (
@@ -343,6 +360,7 @@ class SharingForm(StepForm):
     """The sharing matrix: for each kind of information and recipient, whether, how and when."""
 
     step_key = "sharing"
+    writes = ("sharing",)
 
     class Meta:
         fields = ("feedback_anonymity",)
@@ -402,6 +420,7 @@ class SharingForm(StepForm):
 
 class LimitsForm(StepForm):
     step_key = "limits"
+    writes = ("confidentiality_limits",)
 
     class Meta:
         fields = ("jurisdiction", "jurisdiction_other", "breach_procedure")
@@ -496,6 +515,7 @@ class ConductForm(StepForm):
 
 class RecordsForm(StepForm):
     step_key = "records"
+    writes = ("records",)
 
     class Meta:
         fields = ("data_controller",)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from coaching.models import Client, ContactRole, Organisation, SponsorContact, User
+from contracts.drafting.concurrency import NotADraft, StaleStep, saved_value, step_fingerprint
 from contracts.drafting.default_terms import BUILTIN_TEMPLATE_NAME, builtin_terms
 from contracts.models import Agreement, AgreementStatus, AgreementTemplate, Payer, Terms
 
@@ -56,21 +57,70 @@ def agreement_create(
 
 
 @transaction.atomic
+@transaction.atomic
 def terms_save_step(
-    *, terms: Terms, step_key: str, stakeholders: Iterable[SponsorContact] | None = None
+    *,
+    terms: Terms,
+    step_key: str,
+    fields: list[str],
+    seen: str,
+    stakeholders: Iterable[SponsorContact] | None = None,
 ) -> None:
-    """Save one builder step of a draft agreement or a template, with the step's answers
-    already applied to `terms`. For an agreement, remember where the coach got to, and
-    keep a private client's agreement free of any sponsor."""
-    if isinstance(terms, Agreement):
-        terms.last_step = step_key
-        if terms.organisation_id is None:
-            terms.sponsor_signatory = None
-            terms.payer = Payer.CLIENT
+    """Save one builder step of a draft agreement or a template: only that step's
+    `fields`, with its answers already applied to `terms`, and only if the step's saved
+    answers are still those its page was built from (`seen`, see `concurrency`).
+
+    Raises StaleStep when they changed in between, NotADraft when the agreement was sent
+    meanwhile. For an agreement, remember where the coach got to, and keep a private
+    client's agreement free of any sponsor.
+    """
+    locked = type(terms)._default_manager.select_for_update().get(pk=terms.pk)
+    if isinstance(locked, Agreement) and not locked.is_editable:
+        raise NotADraft
+    if step_fingerprint(locked, step_key=step_key, fields=fields) != seen:
+        submitted = {
+            name: sorted(contact.pk for contact in stakeholders or [])
+            if name == "stakeholders"
+            else saved_value(terms, name, step_key=step_key)
+            for name in fields
+        }
+        raise StaleStep(
+            changed=[
+                name
+                for name in fields
+                if saved_value(locked, name, step_key=step_key) != submitted[name]
+            ],
+            seen=step_fingerprint(locked, step_key=step_key, fields=fields),
+        )
+    written = {"updated_at"}
+    for name in fields:
+        field = locked._meta.get_field(name)
+        if name == "additional_terms":
+            extra = (
+                dict(locked.additional_terms) if isinstance(locked.additional_terms, dict) else {}
+            )
+            if mine := saved_value(terms, name, step_key=step_key):
+                extra[step_key] = mine
+            else:
+                extra.pop(step_key, None)
+            locked.additional_terms = extra
+        elif not field.many_to_many:
+            attname = getattr(field, "attname", name)
+            setattr(locked, attname, getattr(terms, attname))
+        else:
+            continue
+        written.add(name)
+    if isinstance(locked, Agreement):
+        locked.last_step = step_key
+        written.add("last_step")
+        if locked.organisation_id is None:
+            locked.sponsor_signatory = None
+            locked.payer = Payer.CLIENT
+            written |= {"sponsor_signatory", "payer"}
             stakeholders = []
-    terms.save()
-    if isinstance(terms, Agreement) and stakeholders is not None:
-        terms.stakeholders.set(stakeholders)
+    locked.save(update_fields=sorted(written))
+    if isinstance(locked, Agreement) and stakeholders is not None:
+        locked.stakeholders.set(stakeholders)
 
 
 @transaction.atomic

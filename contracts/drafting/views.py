@@ -19,8 +19,9 @@ from contracts.access import owned_agreement
 from contracts.audit import verify_trail
 from contracts.drafting import builder, services
 from contracts.drafting.checks import Problem, agreement_problems
+from contracts.drafting.concurrency import NotADraft, StaleStep
 from contracts.drafting.default_terms import BUILTIN_TEMPLATE_DESCRIPTION, BUILTIN_TEMPLATE_NAME
-from contracts.drafting.forms import DuplicateForm, NewAgreementForm, TemplateForm
+from contracts.drafting.forms import DuplicateForm, NewAgreementForm, StepForm, TemplateForm
 from contracts.drafting.perspectives import Party, document_context, parties_for
 from contracts.drafting.sections import SECTION_TITLES
 from contracts.models import (
@@ -173,25 +174,45 @@ def _builder_step(
         current, terms, coach=request.user, data=request.POST if request.method == "POST" else None
     )
     is_template = isinstance(terms, AgreementTemplate)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.terms_save_step(
-            terms=form.save(commit=False),
-            step_key=current.key,
-            stakeholders=form.cleaned_data["stakeholders"]
-            if "stakeholders" in form.fields
-            else None,
-        )
-        following = builder.next_step(terms, current)
-        if "save_and_check" in request.POST or following is None:
-            where = f" in “{terms.name}”" if isinstance(terms, AgreementTemplate) else ""
-            messages.success(request, f"“{current.title}” is saved{where}.")
-            return (
-                redirect("contracts:template-edit", pk=terms.pk)
-                if is_template
-                else redirect(terms)
+        try:
+            services.terms_save_step(
+                terms=form.save(commit=False),
+                step_key=current.key,
+                fields=form.step_fields(),
+                seen=form.cleaned_data["seen"],
+                stakeholders=form.cleaned_data["stakeholders"]
+                if "stakeholders" in form.fields
+                else None,
             )
-        name = "contracts:template-step" if is_template else "contracts:agreement-step"
-        return redirect(name, pk=terms.pk, step=following.key)
+        except NotADraft:
+            messages.info(
+                request, "This agreement has been sent, so its terms can no longer change."
+            )
+            return redirect(terms)
+        except StaleStep as stale:
+            # Show the refused input back, now answering the saved version: saving it
+            # again replaces what the other tab saved, knowingly.
+            terms.refresh_from_db()
+            data = request.POST.copy()
+            data["seen"] = stale.seen
+            form = builder.step_form(current, terms, coach=request.user, data=data)
+            form.is_valid()
+            form.add_error(None, _stale_message(form, stale, step=current.title))
+            status = 409
+        else:
+            following = builder.next_step(terms, current)
+            if "save_and_check" in request.POST or following is None:
+                where = f" in “{terms.name}”" if isinstance(terms, AgreementTemplate) else ""
+                messages.success(request, f"“{current.title}” is saved{where}.")
+                return (
+                    redirect("contracts:template-edit", pk=terms.pk)
+                    if is_template
+                    else redirect(terms)
+                )
+            name = "contracts:template-step" if is_template else "contracts:agreement-step"
+            return redirect(name, pk=terms.pk, step=following.key)
     problems = agreement_problems(terms) if isinstance(terms, Agreement) else []
     return render(
         request,
@@ -207,6 +228,22 @@ def _builder_step(
             "next": builder.next_step(terms, current),
             "profile": request.user.profile,
         },
+        status=status,
+    )
+
+
+def _stale_message(form: StepForm, stale: StaleStep, *, step: str) -> str:
+    """What changed, by the names the page gives those answers (the step's own name for
+    those it shows as several fields, such as the goals)."""
+    labels = [
+        str(form.fields[name].label or name) if name in form.fields else step
+        for name in stale.changed
+    ]
+    changed = ", ".join(dict.fromkeys(labels)) or step
+    return (
+        f"This step was changed in another tab or by another person since you opened it "
+        f"({changed}). Your answers are shown below, not saved: check them against the "
+        "saved version, then save again to keep yours."
     )
 
 

@@ -170,6 +170,6 @@ def review_date(request: CoachRequest, pk: int) -> HttpResponse:
         for error in form.errors.get("next_review_on", []):
             messages.error(request, str(error))
         return redirect("contracts:review", pk=agreement.pk)
-    form.save()
+    form.save(commit=False).save(update_fields=["next_review_on", "updated_at"])
     messages.success(request, f"The next review is on {agreement.next_review_on:%d %B %Y}.")
     return redirect("contracts:review", pk=agreement.pk)

@@ -251,7 +251,11 @@ def agreement_send(request: CoachRequest, pk: int) -> HttpResponse:
     problems = [p for p in agreement_problems(agreement) if p.blocks_sending]
     form = SendForm(request.POST if request.method == "POST" else None, instance=agreement)
     if request.method == "POST" and not problems and form.is_valid():
-        form.save()
+        # Only the two choices: a whole-row save from a second, simultaneous send would
+        # put back the status this request loaded (a draft) and send it twice.
+        form.save(commit=False).save(
+            update_fields=["signing_order", "require_email_code", "updated_at"]
+        )
         try:
             version = services.agreement_send(
                 agreement=agreement, coach=request.user, request=request

@@ -185,7 +185,14 @@ def test_goals_are_saved_as_rows_and_a_measure_needs_its_goal(
 
     signed_in.post(
         step_url(agreement, "goals"),
-        {"goal_0": "Delegate more", "measure_0": "Two projects handed over", "goal_1": " "},
+        step_data(
+            agreement,
+            "goals",
+            coach,
+            goal_0="Delegate more",
+            measure_0="Two projects handed over",
+            goal_1=" ",
+        ),
     )
     agreement.refresh_from_db()
     assert agreement.goals == [{"goal": "Delegate more", "measure": "Two projects handed over"}]
