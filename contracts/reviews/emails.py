@@ -3,6 +3,7 @@ engagement ending; insurance expiring. Review reminders carry a calendar invitat
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -16,15 +17,20 @@ from contracts.snapshot import Snapshot
 from contracts.terms import Jurisdiction
 
 
-def email_reminder_to_coach(reminder: Reminder) -> None:
+def email_reminder_to_coach(reminder: Reminder, *, today: date) -> None:
     """A reminder to the coach: a review coming up, due or overdue; an engagement ending;
-    insurance expiring. Review reminders carry a calendar invitation."""
+    insurance expiring. Review reminders carry a calendar invitation.
+
+    Its wording follows the date it is sent on, in the coach's time zone (`today`), not
+    the day it was meant for: a reminder that goes out late says the date has passed.
+    """
     coach = reminder.coach
     agreement = reminder.agreement
     context: dict[str, Any] = {
         "coach_name": coach.full_name,
         "kind": reminder.kind,
         "due_on": reminder.due_on,
+        "when": _when(reminder.due_on, today),
         "practice_name": coach.profile.practice_name,
     }
     if agreement is None:
@@ -72,6 +78,12 @@ def email_reminder_to_coach(reminder: Reminder) -> None:
         context=context,
         attachments=[(f"review-{agreement.reference}.ics", invitation, "text/calendar")],
     )
+
+
+def _when(day: date, today: date) -> str:
+    if day < today:
+        return "past"
+    return "today" if day == today else "ahead"
 
 
 def _jurisdiction(snapshot: Snapshot) -> str:

@@ -212,13 +212,18 @@ def _retake(reminders: QuerySet[Reminder], run: str, now: datetime) -> int:
     )
 
 
-def _send(reminders: list[Reminder], report: PassReport) -> None:
+def _send(
+    reminders: list[Reminder], report: PassReport, now: datetime, days: dict[str, date]
+) -> None:
     if not reminders:
         return
     sent, failed = [], []
     for reminder in reminders:
         try:
-            email_reminder_to_coach(reminder)
+            # Sent late (the scheduler was down, or an earlier try failed), the email
+            # says so: "was due on", not "due today".
+            today = _today(reminder.coach.profile.time_zone, now, days)
+            email_reminder_to_coach(reminder, today=today)
         except Exception as error:
             reminder.error = f"{type(error).__name__}: {error}"[:500]
             failed.append(reminder)
@@ -249,7 +254,7 @@ def send_due_reminders(
     def handle(due: list[Due]) -> None:
         with transaction.atomic():
             claimed = _claim(due, run, now)
-        _send(claimed, report)
+        _send(claimed, report, now, days)
 
     for batch in _agreement_batches(now):
         due = []
@@ -286,5 +291,5 @@ def send_due_reminders(
             if _retake(Reminder.objects.all(), run, now)
             else []
         )
-    _send(retaken, report)
+    _send(retaken, report, now, days)
     return report

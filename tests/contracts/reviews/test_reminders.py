@@ -21,8 +21,10 @@ from contracts.models import (
     Review,
 )
 from contracts.reviews import services as reviews
+from contracts.reviews.emails import email_reminder_to_coach
 from contracts.reviews.reminders import send_due_reminders
 from contracts.signing import services as signing
+from tests.conftest import make_agreement
 from tests.contracts.conftest import Inbox
 from tests.contracts.signing_helpers import link_for, send_agreement, sign_as_coach, sign_by_link
 
@@ -158,7 +160,10 @@ def test_a_failed_send_is_recorded_and_retried_by_the_next_pass(
     assert (report.sent, report.failed) == (1, 0)
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.SENT and reminder.attempts == 2
-    assert len(mail.outbox) == 1
+    [message] = mail.outbox
+    assert message.subject.startswith("Agreement review overdue since 12 April"), "sent late"
+    assert "was due on 12 April 2027" in str(message.body)
+    assert "today" not in str(message.body)
 
 
 def test_the_review_reminder_says_what_to_revisit_and_brings_a_calendar_entry(
@@ -229,3 +234,32 @@ def test_two_schedulers_at_once_never_send_a_reminder_twice(
     assert sum(results) == 6
     assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == 6
     assert len(mail.outbox) == 6
+
+
+@pytest.mark.parametrize(
+    ("sent_on", "subject", "body"),
+    [
+        (date(2027, 5, 31), "Coaching ends on 2 June", "ends on 2 June 2027."),
+        (date(2027, 6, 2), "Coaching ends today, 2 June", "ends today, 2 June 2027."),
+        (date(2027, 6, 4), "Coaching ended on 2 June", "ended on 2 June 2027."),
+    ],
+)
+def test_the_ending_reminder_is_worded_for_the_day_it_is_sent(
+    coach: User, sent_on: date, subject: str, body: str
+) -> None:
+    agreement = make_agreement(coach=coach, complete=True, end_date=date(2027, 6, 2))
+    reminder = Reminder.objects.create(
+        key=f"ending-{agreement.pk}",
+        coach=coach,
+        agreement=agreement,
+        kind=ReminderKind.ENDING_SOON,
+        cycle="2027-06-02",
+        due_on=date(2027, 6, 2),
+        status=ReminderStatus.CLAIMED,
+    )
+
+    email_reminder_to_coach(reminder, today=sent_on)
+
+    [message] = mail.outbox
+    assert message.subject.startswith(subject)
+    assert body in str(message.body)
