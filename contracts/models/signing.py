@@ -43,6 +43,22 @@ class AgreementVersion(models.Model):
         return SigningOrder(self.signing_order).label
 
     @property
+    def state(self) -> str:
+        """What became of this version, whatever became of the agreement since: only a
+        signed version not yet superseded is in force."""
+        if self.ended_at is None:
+            return "Signed" if self.completed_at else "Waiting for signatures"
+        if self.completed_at:
+            return "Superseded by a later version"
+        if self.signers.filter(status=SignerStatus.DECLINED).exists():
+            return "Declined"
+        return "Voided"
+
+    @property
+    def in_force(self) -> bool:
+        return self.ended_at is None and self.completed_at is not None
+
+    @property
     def fingerprint(self) -> str:
         """A short form of the hash, for people to compare by eye."""
         return f"{self.sha256[:4]} {self.sha256[4:8]} {self.sha256[8:12]}".upper()

@@ -234,7 +234,7 @@ def copy(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
         token=visit.token,
         version=version,
         signers=list(version.signers.exclude(role=SignerRole.OBSERVER)),
-        agreement_status=version.agreement.get_status_display(),
+        newer=version.agreement.versions.filter(number__gt=version.number).exists(),
     )
     return render(request, "contracts/signing/copy.html", context)
 

@@ -1,0 +1,57 @@
+"""A link to an earlier version says what became of that version, not of the agreement."""
+
+import pytest
+from django.test import Client as HttpClient
+
+from coaching.models import User
+from contracts.models import AgreementStatus, Signer, SignerRole
+from contracts.signing import services as signing
+from tests.contracts.signing_helpers import link_for, send_agreement
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_all(signers: list[Signer]) -> None:
+    for person in signers:
+        limits = [i["key"] for i in person.version.snapshot["terms"]["confidentiality_limits"]]
+        signing.signer_sign(
+            signer=Signer.objects.get(pk=person.pk),
+            signature=signing.Signature(
+                typed_name=person.name,
+                intent="Sign",
+                limits=limits,
+                authority=person.role == SignerRole.SPONSOR,
+            ),
+        )
+
+
+def test_a_voided_versions_copy_says_voided_after_a_later_version_is_signed(
+    coach: User,
+) -> None:
+    first = send_agreement(coach, observers=1)
+    agreement = first.agreement
+    observer = first.signers.get(role=SignerRole.OBSERVER)
+    old_copy = link_for(observer.email, "copy")
+    signing.agreement_void(agreement=agreement, coach=coach, reason="Wrong dates")
+    signing.agreement_reopen(agreement=agreement, coach=coach)
+    second = signing.agreement_send(agreement=agreement, coach=coach)
+    sign_all(list(second.signers.exclude(role=SignerRole.OBSERVER)))
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SIGNED
+
+    page = HttpClient().get(old_copy).content.decode()
+
+    assert f"version {first.number}" in page
+    assert "· Voided</p>" in page, "the version's own state, not the agreement's"
+    assert "This version is not in force." in page
+    assert "A later version of the agreement exists" in page
+
+
+def test_the_copy_of_a_version_waiting_for_signatures_says_so(coach: User) -> None:
+    version = send_agreement(coach, observers=1)
+    observer = version.signers.get(role=SignerRole.OBSERVER)
+
+    page = HttpClient().get(link_for(observer.email, "copy")).content.decode()
+
+    assert "· Waiting for signatures</p>" in page
+    assert "not in force" not in page
