@@ -177,6 +177,7 @@ def pdf_html(
     context.update(
         kind=str(kind),
         sealed=kind.is_sealed,
+        watermark=_watermark(kind, version),
         # Where each party signed from stays in the coach's copy.
         full_evidence=kind == PdfKind.EXECUTED,
         paper_size="letter" if paper_size == "letter" else "A4",
@@ -287,6 +288,15 @@ def _with_signature_fields(pdf: bytes, rendered: Any) -> bytes:
     output = io.BytesIO()
     writer.write(output)  # type: ignore[no-untyped-call]  # pyHanko leaves write() unannotated
     return output.getvalue()
+
+
+def _watermark(kind: PdfKind, version: AgreementVersion | None) -> str:
+    """Across every page of a draft, and of a version no longer for signature."""
+    if kind == PdfKind.DRAFT:
+        return "DRAFT"
+    if kind == PdfKind.RECORD and version is not None:
+        return version.state.split()[0].upper()
+    return ""
 
 
 def build_pdf(row: AgreementPdf) -> bytes:

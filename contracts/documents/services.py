@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import IntegrityError, transaction
 
 from contracts.documents.tasks import render_agreement_pdf
@@ -17,6 +19,10 @@ def pdf_for(
     A draft's text is the agreement as it stands; any other kind's is the version's.
     """
     source_hash = version.sha256 if version else snapshot_hash(agreement_snapshot(agreement))
+    if kind == PdfKind.RECORD and version is not None:
+        # Two versions may share a text but not a fate: the watermark says which.
+        fate = f"{source_hash}:{version.number}:{version.state}"
+        source_hash = hashlib.sha256(fate.encode()).hexdigest()
     paper = agreement.coach.profile.paper_size
     existing = AgreementPdf.objects.filter(source_hash=source_hash, kind=kind, paper_size=paper)
     row = existing.first()

@@ -70,6 +70,11 @@ def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase
             messages.info(request, "The signed PDF exists once everyone has signed.")
             return redirect(agreement)
         row = pdf_for(agreement, pdf_kind, version)
+    elif pdf_kind == PdfKind.RECORD:
+        if version is None or version.ended_at is None or version.completed_at:
+            messages.info(request, "Only a voided or declined version is kept as a record.")
+            return redirect(agreement)
+        row = pdf_for(agreement, pdf_kind, version)
     else:
         if version is None:
             messages.info(request, "Send the agreement first: its PDF for signature is frozen.")
@@ -81,7 +86,12 @@ def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase
 def _party_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
     signer = visit.signer
     version = signer.version
-    kind = PdfKind.COPY if version.completed_at else PdfKind.SIGNABLE
+    if version.completed_at:
+        kind = PdfKind.COPY
+    elif version.ended_at:
+        kind = PdfKind.RECORD  # voided or declined: says so on every page
+    else:
+        kind = PdfKind.SIGNABLE
     row = pdf_for(version.agreement, kind, version)
     return _pdf_response(request, row, actor=signer_actor(signer), signer=signer)
 

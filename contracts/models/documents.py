@@ -13,6 +13,7 @@ class PdfKind(models.TextChoices):
     SIGNABLE = "signable", "For signature, online or on paper"
     EXECUTED = "executed", "Signed and sealed, with all the evidence (the coach's copy)"
     COPY = "copy", "Signed and sealed (the parties' copy)"
+    RECORD = "record", "Voided or declined: kept for the record, watermarked"
 
     @property
     def is_sealed(self) -> bool:
@@ -67,6 +68,7 @@ class AgreementPdf(models.Model):
             "signable": "for-signature",
             "executed": "signed",
             "copy": "signed",
+            "record": "not-in-force",
         }[self.kind]
         number = f"-v{self.version.number}" if self.version else ""
         return f"{self.agreement.reference}{number}-{suffix}.pdf"

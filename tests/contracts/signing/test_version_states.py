@@ -6,6 +6,7 @@ from django.test import Client as HttpClient
 from coaching.models import User
 from contracts.models import AgreementStatus, Signer, SignerRole
 from contracts.signing import services as signing
+from tests.contracts.documents.helpers import download, page_texts, shows
 from tests.contracts.signing_helpers import link_for, send_agreement
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,12 @@ def test_a_voided_versions_copy_says_voided_after_a_later_version_is_signed(
     assert "· Voided</p>" in page, "the version's own state, not the agreement's"
     assert "This version is not in force." in page
     assert "A later version of the agreement exists" in page
+
+    pdf = download(HttpClient(), old_copy + "pdf/")
+    assert all("VOIDED" in page for page in page_texts(pdf)), "watermarked on every page"
+    assert shows(pdf, "Voided: not in force, not for signature")
+    current = download(HttpClient(), link_for(observer.email, "copy") + "pdf/")
+    assert not shows(current, "VOIDED"), "the signed version's copy is not"
 
 
 def test_the_copy_of_a_version_waiting_for_signatures_says_so(coach: User) -> None:
