@@ -49,6 +49,7 @@ NOT_OWNED = {
     "contracts:copy-pdf",
     "contracts:copy-code",
     "contracts:copy-verify",
+    "contracts:copy-current",
     "contracts:review-code",
     "contracts:review-verify",
     "contracts:review-confirm",

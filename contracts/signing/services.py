@@ -429,3 +429,34 @@ def signer_resend(*, signer: Signer, coach: User) -> None:
     if signer.status != SignerStatus.INVITED or not signer.signs_by_email:
         raise SigningError("Only someone invited to sign can be sent a new link.")
     tasks.send_signer_email.enqueue(signer.pk, "invitation")
+
+
+def current_version_link(*, signer: Signer) -> bool:
+    """Email the holder of a link to an earlier version their own link to the newest
+    one: to sign it, if it waits for them, else their copy. Only to the address the
+    newest version names for the same role, so the link goes to no one new.
+
+    False when there is nothing to send: no newer version names them, or it is not in
+    force and not waiting for signatures.
+    """
+    newest = signer.version.agreement.current_version()
+    if newest is None or newest.pk == signer.version_id or newest.ended_at is not None:
+        return False
+    same = [
+        person
+        for person in newest.signers.filter(role=signer.role)
+        if person.email.casefold() == signer.email.casefold()
+    ]
+    if not same:
+        return False
+    [person] = same[:1]
+    if person.status == SignerStatus.INVITED and person.signs_by_email:
+        kind = "invitation"
+    elif newest.completed_at is not None and person.role != SignerRole.OBSERVER:
+        kind = "completed"
+    elif person.role == SignerRole.OBSERVER:
+        kind = "copy"
+    else:
+        return False  # waiting for their turn: the invitation comes when it is
+    tasks.send_signer_email.enqueue(person.pk, kind)
+    return True

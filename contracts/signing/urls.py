@@ -17,6 +17,7 @@ urlpatterns = [
     path("sign/<str:token>/decline/", views.decline, name="sign-decline"),
     path("signed/", views.signed, name="signed"),
     path("copy/<str:token>/", views.copy, name="copy"),
+    path("copy/<str:token>/current/", views.copy_current, name="copy-current"),
     path("copy/<str:token>/code/", views.copy_send_code, name="copy-code"),
     path("copy/<str:token>/verify/", views.copy_verify_code, name="copy-verify"),
     path("review/<str:token>/code/", views.review_send_code, name="review-code"),

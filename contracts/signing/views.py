@@ -239,6 +239,28 @@ def copy(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     return render(request, "contracts/signing/copy.html", context)
 
 
+CURRENT_LINKS = throttle.Door("current-link", per_seconds=3600, per_key=3)
+
+
+@signer_link(LinkPurpose.VIEW)
+@require_POST
+def copy_current(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    """From the copy of an earlier version: email me my link to the newest one."""
+    if throttle.attempt(CURRENT_LINKS, key=str(visit.signer.pk)) is None:
+        messages.info(request, "A link was sent just now. Please check your email.")
+    elif services.current_version_link(signer=visit.signer):
+        messages.success(
+            request, "A link to the current version is on its way to your email address."
+        )
+    else:
+        messages.info(
+            request,
+            "There is no current version for you to open yet: the coach sends each party "
+            "a link when there is.",
+        )
+    return redirect("contracts:copy", token=visit.token)
+
+
 # The coach's side
 
 

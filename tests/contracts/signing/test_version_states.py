@@ -1,6 +1,7 @@
 """A link to an earlier version says what became of that version, not of the agreement."""
 
 import pytest
+from django.core import mail
 from django.test import Client as HttpClient
 
 from coaching.models import User
@@ -46,6 +47,13 @@ def test_a_voided_versions_copy_says_voided_after_a_later_version_is_signed(
     assert "· Voided</p>" in page, "the version's own state, not the agreement's"
     assert "This version is not in force." in page
     assert "A later version of the agreement exists" in page
+    mail.outbox.clear()
+    reader = HttpClient()
+    answer = reader.post(old_copy + "current/", follow=True).content.decode()
+    assert "on its way to your email address" in answer
+    [message] = mail.outbox
+    assert message.to == [observer.email]
+    assert link_for(observer.email, "copy") != old_copy, "a link to the current version"
 
     pdf = download(HttpClient(), old_copy + "pdf/")
     assert all("VOIDED" in page for page in page_texts(pdf)), "watermarked on every page"
@@ -62,3 +70,17 @@ def test_the_copy_of_a_version_waiting_for_signatures_says_so(coach: User) -> No
 
     assert "· Waiting for signatures</p>" in page
     assert "not in force" not in page
+
+
+def test_no_current_version_link_while_the_newest_version_is_a_draft(coach: User) -> None:
+    first = send_agreement(coach, observers=1)
+    observer = first.signers.get(role=SignerRole.OBSERVER)
+    old_copy = link_for(observer.email, "copy")
+    signing.agreement_void(agreement=first.agreement, coach=coach, reason="Wrong dates")
+    mail.outbox.clear()
+
+    answer = HttpClient().post(old_copy + "current/", follow=True).content.decode()
+
+    assert "There is no current version for you to open yet" in answer
+    assert mail.outbox == []
+    assert HttpClient().get(old_copy + "current/").status_code == 405
