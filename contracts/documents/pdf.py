@@ -312,16 +312,18 @@ def build_pdf(row: AgreementPdf) -> bytes:
 
 
 def render_into(row: AgreementPdf) -> AgreementPdf:
-    """Make the row's PDF and store it; a failure is recorded, not raised."""
+    """Make the row's PDF and store it. Any failure, in rendering or in storing, is
+    recorded on the row (so the page says so and offers to try again) and raised (so
+    the task says so too): no row is left "being prepared" by an error."""
     started = time.perf_counter()
     try:
         pdf = build_pdf(row)
+        row.file.save(row.filename, ContentFile(pdf), save=False)
     except Exception as error:
         AgreementPdf.objects.filter(pk=row.pk).update(
             status=PdfStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
         )
         raise
-    row.file.save(row.filename, ContentFile(pdf), save=False)
     row.sha256 = hashlib.sha256(pdf).hexdigest()
     row.size = len(pdf)
     row.render_ms = int((time.perf_counter() - started) * 1000)
