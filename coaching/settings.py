@@ -192,6 +192,9 @@ PDF_UPLOAD_MAX_BYTES = envint("PDF_UPLOAD_MAX_BYTES", 15 * 1024 * 1024, minimum=
 # first check in a web process also starts the checking process, about a second): keep
 # the whole well below the web server's worker timeout (gunicorn's is 30 s).
 PDF_VERIFY_SECONDS = envint("PDF_VERIFY_SECONDS", 3, minimum=1)
+# A PDF still being prepared this long after it was asked for is queued again: its
+# worker died. Far longer than any render takes (seconds), so a slow one is not doubled.
+PDF_RENDER_STALE_SECONDS = envint("PDF_RENDER_STALE_SECONDS", 600, minimum=60)
 
 # Background work goes through django.tasks: run at once in development and tests,
 # by the django-tasks-db worker (`manage.py db_worker`) in production.

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from contracts.documents.tasks import render_agreement_pdf
 from contracts.models import Agreement, AgreementPdf, AgreementVersion, PdfKind, PdfStatus
@@ -26,6 +29,8 @@ def pdf_for(
     paper = agreement.coach.profile.paper_size
     existing = AgreementPdf.objects.filter(source_hash=source_hash, kind=kind, paper_size=paper)
     row = existing.first()
+    if row is not None and row.status == PdfStatus.PENDING:
+        return _asked_again_if_stuck(row)
     if row is not None and row.status != PdfStatus.FAILED:
         return row
     if row is None:
@@ -41,7 +46,26 @@ def pdf_for(
         except IntegrityError:  # someone asked for the same PDF at the same moment
             return existing.get()
     else:
-        AgreementPdf.objects.filter(pk=row.pk).update(status=PdfStatus.PENDING, error="")
+        AgreementPdf.objects.filter(pk=row.pk).update(
+            status=PdfStatus.PENDING, error="", requested_at=timezone.now()
+        )
     render_agreement_pdf.enqueue(row.pk)
     row.refresh_from_db()
+    return row
+
+
+def _asked_again_if_stuck(row: AgreementPdf) -> AgreementPdf:
+    """A PDF still being prepared long after it was asked for lost its worker (killed,
+    or the machine restarted): queue it again, once however many ask at that moment.
+    Rendering is idempotent (a ready row is left alone), so a slow worker that does
+    finish costs a second render at most, never a second file in use."""
+    now = timezone.now()
+    if row.requested_at > now - timedelta(seconds=settings.PDF_RENDER_STALE_SECONDS):
+        return row
+    taken = AgreementPdf.objects.filter(
+        pk=row.pk, status=PdfStatus.PENDING, requested_at=row.requested_at
+    ).update(requested_at=now)
+    if taken:
+        render_agreement_pdf.enqueue(row.pk)
+        row.refresh_from_db()
     return row
