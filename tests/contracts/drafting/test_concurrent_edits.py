@@ -38,6 +38,21 @@ class Tab:
         return response.status_code, response.content.decode()
 
 
+def save_step_from(loaded: Agreement, step: str, coach: User, **answers: str) -> None:
+    """Save a step through the service as a request does that loaded `loaded` earlier."""
+    current = find_step(loaded, step)
+    assert current is not None
+    data = {**form_data_of(loaded, step, coach), **answers}
+    form = step_form(current, loaded, coach=coach, data=data)
+    assert form.is_valid(), form.errors
+    services.terms_save_step(
+        terms=form.save(commit=False),
+        step_key=step,
+        fields=form.step_fields(),
+        seen=form.cleaned_data["seen"],
+    )
+
+
 def test_two_tabs_on_two_steps_both_keep_their_work(coach: User, signed_in: HttpClient) -> None:
     agreement = make_agreement(coach=coach, complete=True)
     goals, roles = Tab(signed_in, agreement, "goals"), Tab(signed_in, agreement, "roles")
@@ -57,18 +72,7 @@ def test_a_step_saved_while_another_was_saved_writes_only_its_own_answers(
     # The goals request has loaded the agreement when the roles request saves.
     loaded = Agreement.objects.get(pk=agreement.pk)
     assert Tab(signed_in, agreement, "roles").save(coach_responsibilities="On time.")[0] == 302
-    current = find_step(loaded, "goals")
-    assert current is not None
-    data = {**form_data_of(loaded, "goals", coach), "goal_0": "Lead the merged team"}
-    form = step_form(current, loaded, coach=coach, data=data)
-    assert form.is_valid(), form.errors
-
-    services.terms_save_step(
-        terms=form.save(commit=False),
-        step_key="goals",
-        fields=form.step_fields(),
-        seen=form.cleaned_data["seen"],
-    )
+    save_step_from(loaded, "goals", coach, goal_0="Lead the merged team")
 
     agreement.refresh_from_db()
     assert agreement.coach_responsibilities == "On time."
@@ -98,25 +102,11 @@ def test_a_stale_save_of_the_same_step_is_refused_and_shows_the_input_back(
 
 def test_a_stale_tab_cannot_turn_a_sent_agreement_back_into_a_draft(coach: User) -> None:
     agreement = make_agreement(coach=coach, complete=True)
-    current = find_step(agreement, "roles")
-    assert current is not None
     stale = Agreement.objects.get(pk=agreement.pk)  # loaded by a tab before sending
-    form = step_form(
-        current,
-        stale,
-        coach=coach,
-        data={**form_data_of(stale, "roles", coach), "coach_responsibilities": "Changed"},
-    )
-    assert form.is_valid(), form.errors
     signing.agreement_send(agreement=agreement, coach=coach)
 
     with pytest.raises(NotADraft):
-        services.terms_save_step(
-            terms=form.save(commit=False),
-            step_key="roles",
-            fields=form.step_fields(),
-            seen=form.cleaned_data["seen"],
-        )
+        save_step_from(stale, "roles", coach, coach_responsibilities="Changed")
 
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.SENT
