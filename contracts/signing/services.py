@@ -449,7 +449,7 @@ def current_version_link(*, signer: Signer) -> bool:
     ]
     if not same:
         return False
-    [person] = same[:1]
+    person = same[0]
     if person.status == SignerStatus.INVITED and person.signs_by_email:
         kind = "invitation"
     elif newest.completed_at is not None and person.role != SignerRole.OBSERVER:

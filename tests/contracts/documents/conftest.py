@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import transaction
-from django.test import Client as HttpClient
-from django.test import override_settings
 from pytest_django import DjangoDbBlocker
 
-from tests.conftest import make_coach
-from tests.contracts.documents.helpers import download, executed_url, signed_with_codes
+from tests.contracts.documents.helpers import (
+    download,
+    executed_url,
+    sealing_sandbox,
+    signed_with_codes,
+)
 
 
 @dataclass(frozen=True)
@@ -38,21 +39,9 @@ def executed_pdf(
     """Signed (past the emailed code, the client from CLIENT_IP), rendered and sealed once,
     through the same pages as every other test. The database and the outbox are left as
     they were found."""
-    key_file, cert_file = seal_files
     outbox = list(mail.outbox)
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            MEDIA_ROOT=tmp_path_factory.mktemp("executed-media"),
-            SEAL_KEY_FILE=key_file,
-            SEAL_CERT_FILE=cert_file,
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        ),
-        transaction.atomic(),
-    ):
-        coach = make_coach(full_name="Alex Morgan")
-        http = HttpClient()
-        http.force_login(coach)
+    media = tmp_path_factory.mktemp("executed-media")
+    with sealing_sandbox(django_db_blocker, seal_files, media) as (coach, http):
         version = signed_with_codes(coach, http)
         agreement = version.agreement
         assert agreement.organisation is not None
@@ -64,6 +53,5 @@ def executed_pdf(
             coach_name=coach.full_name,
             organisation_name=agreement.organisation.name,
         )
-        transaction.set_rollback(True)
     mail.outbox[:] = outbox
     return executed

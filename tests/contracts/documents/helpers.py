@@ -3,17 +3,23 @@
 import io
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
+from pytest_django import DjangoDbBlocker
 
 from coaching.models import User
 from contracts.models import AgreementStatus, AgreementVersion, SignerRole
+from tests.conftest import make_coach
 from tests.contracts.signing_helpers import (
     confirmations,
     link_for,
@@ -24,6 +30,31 @@ from tests.contracts.signing_helpers import (
 
 # Where the client signs from, when it matters who can see it.
 CLIENT_IP, CLIENT_AGENT = "203.0.113.7", "ClientBrowser/7.7 (distinctive)"
+
+
+@contextmanager
+def sealing_sandbox(
+    blocker: DjangoDbBlocker, seal_files: tuple[Path, Path], media: Path
+) -> Iterator[tuple[User, HttpClient]]:
+    """For a session fixture that signs and seals an agreement once: database access,
+    the seal, its own media folder, and a coach signed in; everything it wrote to the
+    database is rolled back afterwards."""
+    key_file, cert_file = seal_files
+    with (
+        blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=media,
+            SEAL_KEY_FILE=key_file,
+            SEAL_CERT_FILE=cert_file,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+        transaction.atomic(),
+    ):
+        coach = make_coach(full_name="Alex Morgan")
+        http = HttpClient()
+        http.force_login(coach)
+        yield coach, http
+        transaction.set_rollback(True)
 
 
 def signed_agreement(coach: User, http: HttpClient, **fields: Any) -> AgreementVersion:

@@ -11,15 +11,13 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client as HttpClient
-from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 from pytest_django import DjangoDbBlocker, Settings
 
 from contracts.models import AgreementStatus, SignerRole
-from tests.conftest import make_coach
+from tests.contracts.documents.helpers import sealing_sandbox
 from tests.contracts.signing_helpers import link_for, send_agreement, sign_as_coach, sign_by_link
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("verify-bounds")]
@@ -44,20 +42,8 @@ def long_executed_pdf(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[SealedPdf]:
     """A signed three-way agreement of some thirty pages, rendered and sealed by the app."""
-    key_file, cert_file = seal_files
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            MEDIA_ROOT=tmp_path_factory.mktemp("long-executed"),
-            SEAL_KEY_FILE=key_file,
-            SEAL_CERT_FILE=cert_file,
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        ),
-        transaction.atomic(),
-    ):
-        coach = make_coach(full_name="Alex Morgan")
-        http = HttpClient()
-        http.force_login(coach)
+    media = tmp_path_factory.mktemp("long-executed")
+    with sealing_sandbox(django_db_blocker, seal_files, media) as (coach, http):
         version = send_agreement(coach, nature_of_coaching="\n\n".join([PARAGRAPH] * 29))
         agreement = version.agreement
         sign_by_link(link_for(agreement.client.email), name="Jamie Client")
@@ -69,7 +55,6 @@ def long_executed_pdf(
         response = http.get(reverse("contracts:agreement-pdf", args=[agreement.pk, "executed"]))
         assert response.status_code == 200
         data = b"".join(response)
-        transaction.set_rollback(True)
     yield SealedPdf(data=data, pages=len(PdfReader(io.BytesIO(data)).pages))
 
 
