@@ -195,6 +195,9 @@ PDF_VERIFY_SECONDS = envint("PDF_VERIFY_SECONDS", 3, minimum=1)
 # A PDF still being prepared this long after it was asked for is queued again: its
 # worker died. Far longer than any render takes (seconds), so a slow one is not doubled.
 PDF_RENDER_STALE_SECONDS = envint("PDF_RENDER_STALE_SECONDS", 600, minimum=60)
+# A background task still running this long after a worker took it lost its worker
+# (killed, or the machine restarted): the scheduler queues it again (coaching.jobs).
+TASK_ABANDONED_SECONDS = envint("TASK_ABANDONED_SECONDS", 600, minimum=1)
 
 # Background work goes through django.tasks: run at once in development and tests,
 # by the django-tasks-db worker (`manage.py db_worker`) in production.

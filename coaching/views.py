@@ -18,7 +18,7 @@ from coaching.forms import ClientForm, OrganisationForm, SponsorContactForm
 from coaching.http import CoachRequest, query_id, query_text
 from coaching.models import Archivable, Client, Organisation, SponsorContact, User
 from coaching.scoping import get_owned_or_404
-from contracts.models import Agreement, AgreementStatus
+from contracts.models import Agreement, AgreementStatus, OutgoingEmail
 
 PAGE_SIZE = 25
 
@@ -39,6 +39,10 @@ def home(request: HttpRequest) -> HttpResponse:
         .filter(status__in=[AgreementStatus.SENT, AgreementStatus.PARTLY_SIGNED])
         .select_related("client", "organisation")
         .order_by("updated_at")[:10],
+        "undelivered": OutgoingEmail.objects.needing_attention()
+        .filter(agreement__coach=coach)
+        .select_related("agreement", "signer")
+        .order_by("-last_attempt_at")[:10],
         "ending": signed.filter(end_date__gte=today, end_date__lte=today + timedelta(days=60))
         .select_related("client", "organisation")
         .order_by("end_date")[:10],

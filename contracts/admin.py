@@ -8,6 +8,7 @@ from contracts.models import (
     AgreementTemplate,
     AgreementVersion,
     AuditEvent,
+    OutgoingEmail,
     Reminder,
     Review,
     ReviewConfirmation,
@@ -103,6 +104,14 @@ class ReminderAdmin(ReadOnlyAdmin[Reminder]):
     list_filter = ("kind", "status", "due_on")
     search_fields = ("key", "coach__email")
     list_select_related = ("coach",)
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyAdmin[OutgoingEmail]):
+    list_display = ("kind", "agreement", "state", "attempts", "queued_at", "sent_at")
+    list_filter = ("kind", "state")
+    search_fields = ("agreement__title",)
+    list_select_related = ("agreement",)
 
 
 class ReviewConfirmationInline(admin.TabularInline[ReviewConfirmation, Review]):

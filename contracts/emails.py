@@ -15,6 +15,8 @@ from django.urls import reverse
 from coaching.emails import send_email
 from contracts.models import Signer, SignerRole
 
+Headers = dict[str, str] | None
+
 
 def _context(signer: Signer) -> dict[str, Any]:
     version = signer.version
@@ -44,7 +46,9 @@ def _link(name: str, token: str) -> str:
     return settings.SITE_URL + reverse(name, args=[token])
 
 
-def email_invitation(signer: Signer, token: str, *, expires_at: datetime) -> None:
+def email_invitation(
+    signer: Signer, token: str, *, expires_at: datetime, headers: Headers = None
+) -> None:
     """The first invitation to sign (also used when the coach sends a new link)."""
     context = {
         **_context(signer),
@@ -52,37 +56,61 @@ def email_invitation(signer: Signer, token: str, *, expires_at: datetime) -> Non
         "expires_at": expires_at,
     }
     send_email(
-        "signing-invitation", to=signer.email, context=context, reply_to=context["coach_email"]
+        "signing-invitation",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
     )
 
 
-def email_reminder(signer: Signer, token: str, *, expires_at: datetime) -> None:
+def email_reminder(
+    signer: Signer, token: str, *, expires_at: datetime, headers: Headers = None
+) -> None:
     context = {
         **_context(signer),
         "link": _link("contracts:sign", token),
         "expires_at": expires_at,
     }
     send_email(
-        "signing-reminder", to=signer.email, context=context, reply_to=context["coach_email"]
+        "signing-reminder",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
     )
 
 
-def email_copy(signer: Signer, token: str, *, expires_at: datetime) -> None:
+def email_copy(
+    signer: Signer, token: str, *, expires_at: datetime, headers: Headers = None
+) -> None:
     """A stakeholder kept informed: a link to read the agreement, not to sign it."""
     context = {
         **_context(signer),
         "link": _link("contracts:copy", token),
         "expires_at": expires_at,
     }
-    send_email("signing-copy", to=signer.email, context=context, reply_to=context["coach_email"])
+    send_email(
+        "signing-copy",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
+    )
 
 
-def email_code(signer: Signer, code: str) -> None:
+def email_code(signer: Signer, code: str, *, headers: Headers = None) -> None:
     context = {**_context(signer), "code": code, "minutes": settings.SIGNING_CODE_MINUTES}
-    send_email("signing-code", to=signer.email, context=context)
+    send_email("signing-code", to=signer.email, context=context, headers=headers)
 
 
-def email_completed(signer: Signer, token: str | None, *, expires_at: datetime | None) -> None:
+def email_completed(
+    signer: Signer,
+    token: str | None,
+    *,
+    expires_at: datetime | None,
+    headers: Headers = None,
+) -> None:
     """Everyone has signed. Parties get a link to their own copy; the coach, the app."""
     agreement = signer.version.agreement
     link = (
@@ -92,31 +120,48 @@ def email_completed(signer: Signer, token: str | None, *, expires_at: datetime |
     )
     context = {**_context(signer), "link": link, "expires_at": expires_at}
     send_email(
-        "signing-completed", to=signer.email, context=context, reply_to=context["coach_email"]
+        "signing-completed",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
     )
 
 
-def email_voided(signer: Signer) -> None:
+def email_voided(signer: Signer, *, headers: Headers = None) -> None:
     context = _context(signer)
-    send_email("signing-voided", to=signer.email, context=context, reply_to=context["coach_email"])
+    send_email(
+        "signing-voided",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
+    )
 
 
-def email_declined_to_coach(signer: Signer) -> None:
+def email_declined_to_coach(signer: Signer, *, headers: Headers = None) -> None:
     """Tell the coach who declined and why (the reason is for the coach only)."""
     agreement = signer.version.agreement
     link = settings.SITE_URL + reverse("contracts:agreement-detail", args=[agreement.pk])
     context = {**_context(signer), "link": link, "reason": signer.decline_reason}
-    send_email("signing-declined", to=agreement.coach.email, context=context)
+    send_email("signing-declined", to=agreement.coach.email, context=context, headers=headers)
 
 
-def email_coach_turn(signer: Signer) -> None:
+def email_coach_turn(signer: Signer, *, headers: Headers = None) -> None:
     """In an ordered signing, the others have signed: the coach's turn."""
     agreement = signer.version.agreement
     link = settings.SITE_URL + reverse("contracts:coach-sign", args=[agreement.pk])
-    send_email("signing-coach-turn", to=signer.email, context={**_context(signer), "link": link})
+    send_email(
+        "signing-coach-turn",
+        to=signer.email,
+        context={**_context(signer), "link": link},
+        headers=headers,
+    )
 
 
-def email_review_confirmation(signer: Signer, token: str, *, expires_at: datetime) -> None:
+def email_review_confirmation(
+    signer: Signer, token: str, *, expires_at: datetime, headers: Headers = None
+) -> None:
     """After a review, ask a party to confirm online that the agreement still holds."""
     context = {
         **_context(signer),
@@ -124,5 +169,9 @@ def email_review_confirmation(signer: Signer, token: str, *, expires_at: datetim
         "expires_at": expires_at,
     }
     send_email(
-        "review-confirmation", to=signer.email, context=context, reply_to=context["coach_email"]
+        "review-confirmation",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
     )

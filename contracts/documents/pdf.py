@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from PIL import Image
@@ -312,23 +313,39 @@ def build_pdf(row: AgreementPdf) -> bytes:
 
 
 def render_into(row: AgreementPdf) -> AgreementPdf:
-    """Make the row's PDF and store it. Any failure, in rendering or in storing, is
-    recorded on the row (so the page says so and offers to try again) and raised (so
-    the task says so too): no row is left "being prepared" by an error."""
+    """Make the row's PDF and store it, once: if another worker stored it meanwhile (a
+    task handed back after its worker seemed dead), this one's work is dropped. The file's
+    name is the row's own, and a file left by a worker that died before marking the row
+    ready is replaced, so a row never has two files.
+
+    Any failure, in rendering or in storing, is recorded on the row (so the page says so
+    and offers to try again) and raised (so the task says so too): no row is left "being
+    prepared" by an error."""
     started = time.perf_counter()
+    row.started_at = timezone.now()
+    AgreementPdf.objects.filter(pk=row.pk).exclude(status=PdfStatus.READY).update(
+        started_at=row.started_at
+    )
     try:
         pdf = build_pdf(row)
-        row.file.save(row.filename, ContentFile(pdf), save=False)
+        with transaction.atomic():
+            locked = AgreementPdf.objects.select_for_update().get(pk=row.pk)
+            if locked.status == PdfStatus.READY:
+                return locked
+            name = row.file.field.generate_filename(row, f"{row.pk}-{row.filename}")
+            if row.file.storage.exists(name):
+                row.file.storage.delete(name)
+            row.file.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
+            row.sha256 = hashlib.sha256(pdf).hexdigest()
+            row.size = len(pdf)
+            row.render_ms = int((time.perf_counter() - started) * 1000)
+            row.status = PdfStatus.READY
+            row.ready_at = timezone.now()
+            row.error = ""
+            row.save()
     except Exception as error:
-        AgreementPdf.objects.filter(pk=row.pk).update(
+        AgreementPdf.objects.filter(pk=row.pk).exclude(status=PdfStatus.READY).update(
             status=PdfStatus.FAILED, error=f"{type(error).__name__}: {error}"[:2000]
         )
         raise
-    row.sha256 = hashlib.sha256(pdf).hexdigest()
-    row.size = len(pdf)
-    row.render_ms = int((time.perf_counter() - started) * 1000)
-    row.status = PdfStatus.READY
-    row.ready_at = timezone.now()
-    row.error = ""
-    row.save()
     return row

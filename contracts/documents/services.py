@@ -47,11 +47,22 @@ def pdf_for(
             return existing.get()
     else:
         AgreementPdf.objects.filter(pk=row.pk).update(
-            status=PdfStatus.PENDING, error="", requested_at=timezone.now()
+            status=PdfStatus.PENDING, error="", requested_at=timezone.now(), started_at=None
         )
     render_agreement_pdf.enqueue(row.pk)
     row.refresh_from_db()
     return row
+
+
+def pdf_try_again(*, row: AgreementPdf) -> bool:
+    """The coach asks for a PDF that failed to be made once more; False if it had not
+    failed (made meanwhile, or already being made again)."""
+    taken = AgreementPdf.objects.filter(pk=row.pk, status=PdfStatus.FAILED).update(
+        status=PdfStatus.PENDING, error="", requested_at=timezone.now(), started_at=None
+    )
+    if taken:
+        render_agreement_pdf.enqueue(row.pk)
+    return bool(taken)
 
 
 def _asked_again_if_stuck(row: AgreementPdf) -> AgreementPdf:

@@ -12,12 +12,13 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
 
 from coaching import throttle
 from coaching.http import CoachRequest, client_ip
 from contracts.access import SignerVisit, owned_agreement, signer_link
 from contracts.audit import coach_actor, record_event, signer_actor
-from contracts.documents.services import pdf_for
+from contracts.documents.services import pdf_for, pdf_try_again
 from contracts.models import (
     AgreementPdf,
     AgreementStatus,
@@ -36,7 +37,8 @@ def _pdf_response(
 ) -> HttpResponseBase:
     """The file when it is ready (and the download recorded), else a page that waits for it."""
     if row.status != PdfStatus.READY:
-        return render(request, "contracts/documents/preparing.html", {"row": row}, status=202)
+        context = {"row": row, "for_coach": signer is None}
+        return render(request, "contracts/documents/preparing.html", context, status=202)
     if row.version is not None:
         record_event(
             row.agreement,
@@ -81,6 +83,20 @@ def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase
             return redirect(agreement)
         row = pdf_for(agreement, pdf_kind, version)
     return _pdf_response(request, row, actor=coach_actor(request.user))
+
+
+@login_required
+@require_POST
+def pdf_retry(request: CoachRequest, pk: int, pdf: int) -> HttpResponse:
+    agreement = owned_agreement(request, pk)
+    row = AgreementPdf.objects.filter(agreement=agreement, pk=pdf).first()
+    if row is None:
+        raise Http404("No such PDF.")
+    if pdf_try_again(row=row):
+        messages.success(request, "The PDF is being made again.")
+    else:
+        messages.info(request, "This PDF has not failed: it is ready or being made.")
+    return redirect(agreement)
 
 
 def _party_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:

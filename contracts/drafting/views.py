@@ -28,6 +28,8 @@ from contracts.models import (
     Agreement,
     AgreementStatus,
     AgreementTemplate,
+    OutgoingEmail,
+    PdfStatus,
     SignerRole,
     SignerStatus,
     Terms,
@@ -117,14 +119,17 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
     resume = next((item["step"] for item in progress if not item["complete"]), None)
     version = agreement.current_version()
     signers = list(version.signers.all()) if version else []
+    # Each person with their latest email, so the page says whether it reached them.
+    deliveries = OutgoingEmail.objects.latest_by_signer([s.pk for s in signers])
+    people = [(person, deliveries.get(person.pk)) for person in signers]
     return render(
         request,
         "contracts/drafting/agreement_detail.html",
         {
             "agreement": agreement,
             "version": version,
-            "signers": [s for s in signers if s.signs],
-            "observers": [s for s in signers if not s.signs],
+            "signers": [(person, email) for person, email in people if person.signs],
+            "observers": [(person, email) for person, email in people if not person.signs],
             "coach_to_sign": any(
                 s.role == SignerRole.COACH and s.status == SignerStatus.INVITED for s in signers
             )
@@ -145,6 +150,11 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
             "step_titles": SECTION_TITLES,
             "parties": parties_for(two_party=agreement.is_two_party),
             "stakeholders": list(agreement.stakeholders.all()),
+            "pdfs_unready": list(
+                agreement.pdfs.exclude(status=PdfStatus.READY)
+                .select_related("version")
+                .order_by("requested_at")
+            ),
         },
     )
 

@@ -17,6 +17,13 @@ from contracts.models.agreements import (
 )
 from contracts.models.audit import AuditEvent, AuditEventKind
 from contracts.models.documents import AgreementPdf, PdfKind, PdfStatus
+from contracts.models.outbox import (
+    GIVE_UP_AFTER,
+    RETRY_GAPS,
+    EmailKind,
+    EmailState,
+    OutgoingEmail,
+)
 from contracts.models.reminders import Reminder, ReminderKind, ReminderStatus
 from contracts.models.reviews import Review, ReviewConfirmation, ReviewOutcome
 from contracts.models.signing import (
@@ -29,6 +36,8 @@ from contracts.models.signing import (
 )
 
 __all__ = [
+    "GIVE_UP_AFTER",
+    "RETRY_GAPS",
     "Agreement",
     "AgreementPdf",
     "AgreementQuerySet",
@@ -37,9 +46,12 @@ __all__ = [
     "AgreementVersion",
     "AuditEvent",
     "AuditEventKind",
+    "EmailKind",
+    "EmailState",
     "FeeBasis",
     "FeedbackAnonymity",
     "LinkPurpose",
+    "OutgoingEmail",
     "Payer",
     "PdfKind",
     "PdfStatus",

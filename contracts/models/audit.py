@@ -13,6 +13,8 @@ class AuditEventKind(models.TextChoices):
     VERSION_FROZEN = "version_frozen", "Version frozen"
     SENT = "sent", "Sent for signature"
     EMAIL_HANDED_OVER = "email_handed_over", "Email handed to the mail server"
+    EMAIL_FAILED = "email_failed", "Email could not be delivered"
+    EMAIL_RESENT = "email_resent", "Failed email sent again"
     VIEWED = "viewed", "Viewed"
     CODE_SENT = "code_sent", "Code sent"
     CODE_VERIFIED = "code_verified", "Code verified"

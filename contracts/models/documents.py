@@ -49,6 +49,9 @@ class AgreementPdf(models.Model):
     render_ms = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last began making it."
+    )
     ready_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

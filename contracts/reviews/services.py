@@ -19,13 +19,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from coaching.models import User
-from contracts import tasks
 from contracts.audit import coach_actor, record_event, signer_actor
 from contracts.models import (
     Agreement,
     AgreementStatus,
     AgreementVersion,
     AuditEventKind,
+    EmailKind,
     Review,
     ReviewConfirmation,
     ReviewOutcome,
@@ -33,6 +33,7 @@ from contracts.models import (
     SignerRole,
     add_months,
 )
+from contracts.outbox import email_queue
 
 
 class ReviewError(Exception):
@@ -88,7 +89,7 @@ def review_still_holds(*, review: Review, coach: User, request: HttpRequest | No
     parties = review.version.signers.filter(role__in=[SignerRole.CLIENT, SignerRole.SPONSOR])
     for party in parties:
         confirmation = ReviewConfirmation.objects.create(review=review, signer=party)
-        tasks.send_review_confirmation.enqueue(confirmation.pk)
+        email_queue(kind=EmailKind.REVIEW_CONFIRMATION, signer=party, confirmation=confirmation)
 
 
 @transaction.atomic

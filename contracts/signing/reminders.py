@@ -8,16 +8,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from contracts import tasks
-from contracts.audit import record_event
 from contracts.models import (
     Agreement,
     AgreementStatus,
-    AuditEventKind,
+    EmailKind,
     Signer,
     SignerRole,
     SignerStatus,
 )
+from contracts.outbox import email_queue
 
 
 def reminders_due(now: datetime | None = None) -> list[Signer]:
@@ -40,8 +39,8 @@ def reminders_due(now: datetime | None = None) -> list[Signer]:
 
 
 def send_signing_reminders(now: datetime | None = None) -> int:
-    """Send the reminders due now. Each is claimed by a conditional update, so two
-    schedulers running at once never send the same reminder twice."""
+    """Queue the reminders due now. Each is claimed by a conditional update, so two
+    schedulers running at once never queue the same reminder twice."""
     now = now or timezone.now()
     sent = 0
     for signer in reminders_due(now):
@@ -51,15 +50,8 @@ def send_signing_reminders(now: datetime | None = None) -> int:
             ).update(reminders_sent=signer.reminders_sent + 1, last_reminded_at=now)
             if not claimed:
                 continue
-            agreement = Agreement.objects.locked(signer.version.agreement)
-            record_event(
-                agreement,
-                AuditEventKind.REMINDER_SENT,
-                actor="Tripartite",
-                version=signer.version,
-                signer=signer,
-                data={"number": signer.reminders_sent + 1},
-            )
-            tasks.send_signer_email.enqueue(signer.pk, "reminder")
+            # The trail notes the reminder once the mail server has taken it (the outbox).
+            Agreement.objects.locked(signer.version.agreement)
+            email_queue(kind=EmailKind.REMINDER, signer=signer)
         sent += 1
     return sent

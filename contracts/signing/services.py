@@ -2,9 +2,9 @@
 
 Each function is one transaction that first locks the agreement's row, so two
 parties acting at the same instant are recorded one after the other and the
-agreement completes exactly once. Emails go through tasks enqueued inside the
-same transaction: with the database task backend they are committed, or not,
-together with the change that caused them.
+agreement completes exactly once. Emails are queued in the outbox inside the
+same transaction: they are committed, or not, together with the change that
+caused them (contracts.outbox sends and retries them).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from coaching.models import User
-from contracts import tasks
 from contracts.audit import coach_actor, record_event, request_facts, signer_actor
 from contracts.drafting.checks import is_ready_to_send
 from contracts.links import (
@@ -37,6 +36,7 @@ from contracts.models import (
     AgreementStatus,
     AgreementVersion,
     AuditEventKind,
+    EmailKind,
     LinkPurpose,
     Signer,
     SignerRole,
@@ -44,6 +44,7 @@ from contracts.models import (
     SigningLink,
     SigningOrder,
 )
+from contracts.outbox import email_queue
 from contracts.reviews.services import on_version_completed
 from contracts.signing.disclosure import DISCLOSURE_VERSION
 from contracts.snapshot import agreement_snapshot, snapshot_hash
@@ -104,9 +105,9 @@ def _invite(signer: Signer, *, email_coach: bool) -> None:
     signer.invited_at = timezone.now()
     signer.save(update_fields=["status", "invited_at"])
     if signer.signs_by_email:
-        tasks.send_signer_email.enqueue(signer.pk, "invitation")
+        email_queue(kind=EmailKind.INVITATION, signer=signer)
     elif email_coach:
-        tasks.send_signer_email.enqueue(signer.pk, "coach_turn")
+        email_queue(kind=EmailKind.COACH_TURN, signer=signer)
 
 
 def _invite_next(
@@ -166,7 +167,7 @@ def agreement_send(
         data={"signing_order": version.signing_order, "code": version.require_email_code},
     )
     for observer in version.signers.filter(role=SignerRole.OBSERVER):
-        tasks.send_signer_email.enqueue(observer.pk, "copy")
+        email_queue(kind=EmailKind.COPY, signer=observer)
     # The coach has just pressed "Send": no email needed to say it is their turn.
     _invite_next(agreement, version, email_coach=False)
     return version
@@ -224,7 +225,7 @@ def signer_viewed(*, link: SigningLink, request: HttpRequest | None = None) -> N
 def signer_request_code(*, signer: Signer, request: HttpRequest | None = None) -> None:
     """Email the link's holder a new 6-digit code (the code is made and sent by the task)."""
     Agreement.objects.locked(signer.version.agreement)
-    tasks.send_signer_code.enqueue(signer.pk)
+    email_queue(kind=EmailKind.CODE, signer=signer)
 
 
 @transaction.atomic
@@ -351,7 +352,7 @@ def _complete(agreement: Agreement, version: AgreementVersion) -> None:
     record_event(agreement, AuditEventKind.COMPLETED, actor="Tripartite", version=version)
     on_version_completed(agreement, version)
     for person in version.signers.all():
-        tasks.send_signer_email.enqueue(person.pk, "completed")
+        email_queue(kind=EmailKind.COMPLETED, signer=person)
 
 
 @transaction.atomic
@@ -375,7 +376,7 @@ def signer_decline(*, signer: Signer, reason: str, request: HttpRequest | None =
         request=request,
         data={"reason": reason},
     )
-    tasks.send_signer_email.enqueue(signer.pk, "declined_to_coach")
+    email_queue(kind=EmailKind.DECLINED_TO_COACH, signer=signer)
 
 
 def _end(agreement: Agreement, version: AgreementVersion, status: AgreementStatus) -> None:
@@ -406,7 +407,7 @@ def agreement_void(
     )
     for person in version.signers.exclude(role=SignerRole.COACH):
         if person.status != SignerStatus.WAITING:
-            tasks.send_signer_email.enqueue(person.pk, "voided")
+            email_queue(kind=EmailKind.VOIDED, signer=person)
 
 
 @transaction.atomic
@@ -428,7 +429,7 @@ def signer_resend(*, signer: Signer, coach: User) -> None:
     _agreement, signer = _live_signer(signer)
     if signer.status != SignerStatus.INVITED or not signer.signs_by_email:
         raise SigningError("Only someone invited to sign can be sent a new link.")
-    tasks.send_signer_email.enqueue(signer.pk, "invitation")
+    email_queue(kind=EmailKind.INVITATION, signer=signer)
 
 
 def current_version_link(*, signer: Signer) -> bool:
@@ -451,12 +452,12 @@ def current_version_link(*, signer: Signer) -> bool:
         return False
     person = same[0]
     if person.status == SignerStatus.INVITED and person.signs_by_email:
-        kind = "invitation"
+        kind = EmailKind.INVITATION
     elif newest.completed_at is not None and person.role != SignerRole.OBSERVER:
-        kind = "completed"
+        kind = EmailKind.COMPLETED
     elif person.role == SignerRole.OBSERVER:
-        kind = "copy"
+        kind = EmailKind.COPY
     else:
         return False  # waiting for their turn: the invitation comes when it is
-    tasks.send_signer_email.enqueue(person.pk, kind)
+    email_queue(kind=kind, signer=person)
     return True

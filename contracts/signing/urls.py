@@ -9,6 +9,14 @@ urlpatterns = [
     path("agreements/<int:pk>/void/", views.agreement_void, name="agreement-void"),
     path("agreements/<int:pk>/reopen/", views.agreement_reopen, name="agreement-reopen"),
     path("agreements/<int:pk>/resend/<int:signer>/", views.signer_resend, name="signer-resend"),
+    path(
+        "agreements/<int:pk>/emails/<int:email>/resend/", views.email_resend, name="email-resend"
+    ),
+    path(
+        "agreements/<int:pk>/emails/<int:email>/dismiss/",
+        views.email_dismiss,
+        name="email-dismiss",
+    ),
     path("agreements/<int:pk>/audit/", views.agreement_audit, name="agreement-audit"),
     # Client and sponsor, by emailed link (no account)
     path("sign/<str:token>/", views.sign, name="sign"),

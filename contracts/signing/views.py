@@ -12,12 +12,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from coaching import throttle
 from coaching.http import CoachRequest, client_ip
+from contracts import outbox
 from contracts.access import (
     SignerVisit,
     code_page_context,
@@ -37,9 +38,11 @@ from contracts.drafting.perspectives import (
 )
 from contracts.links import LinkProblem, UnknownLink
 from contracts.models import (
+    Agreement,
     AgreementStatus,
     AuditEvent,
     LinkPurpose,
+    OutgoingEmail,
     Signer,
     SignerRole,
     SignerStatus,
@@ -391,6 +394,36 @@ def signer_resend(request: CoachRequest, pk: int, signer: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, f"A new link is on its way to {person.name}.")
+    return redirect(agreement)
+
+
+def _failed_email(request: CoachRequest, pk: int, email: int) -> tuple[Agreement, OutgoingEmail]:
+    agreement = owned_agreement(request, pk)
+    found = OutgoingEmail.objects.filter(agreement=agreement, pk=email).first()
+    if found is None:
+        raise Http404("No such email.")
+    return agreement, found
+
+
+@login_required
+@require_POST
+def email_resend(request: CoachRequest, pk: int, email: int) -> HttpResponse:
+    agreement, failed = _failed_email(request, pk, email)
+    try:
+        outbox.email_resend(email=failed, coach=request.user)
+    except outbox.NotResendable as error:
+        messages.info(request, str(error))
+    else:
+        messages.success(request, f"The email to {failed.signer.name} is on its way again.")
+    return redirect(agreement)
+
+
+@login_required
+@require_POST
+def email_dismiss(request: CoachRequest, pk: int, email: int) -> HttpResponse:
+    agreement, failed = _failed_email(request, pk, email)
+    outbox.email_dismiss(email=failed)
+    messages.success(request, "Marked as dealt with: it no longer needs your attention.")
     return redirect(agreement)
 
 

@@ -20,7 +20,7 @@ def test_send_reminders_runs_once_and_says_what_it_sent(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     call_command("send_reminders")
-    assert "0 signing reminders and 0 coach reminders sent." in capsys.readouterr().out
+    assert "0 signing reminders queued and 0 coach reminders sent." in capsys.readouterr().out
 
 
 def this_database_url() -> str:

@@ -1,7 +1,10 @@
-"""Send the reminders that are due: once (for cron), or every minute with --loop.
+"""The scheduler: once (for cron), or every minute with --loop.
 
-Signing reminders go to parties who have not signed; review, ending and insurance
-reminders go to coaches (see contracts.reviews.reminders, where they are chosen).
+Each pass sends the reminders that are due (signing reminders go to parties who have
+not signed; review, ending and insurance reminders go to coaches: see
+contracts.reviews.reminders, where they are chosen), queues the email retries that are
+due and any email whose task was lost (contracts.outbox), and hands background tasks
+whose worker died back to the workers (coaching.jobs).
 """
 
 import signal
@@ -11,12 +14,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from coaching.jobs import reclaim_abandoned_tasks
+from contracts.outbox import deliver_due_emails
 from contracts.reviews.reminders import send_due_reminders
 from contracts.signing.reminders import send_signing_reminders
 
 
 class Command(BaseCommand):
-    help = "Send the reminders due now, to signers and to coaches. Safe to run in parallel."
+    help = (
+        "Send the reminders due now, retry emails and reclaim abandoned tasks. "
+        "Safe to run in parallel."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="Keep running, every minute.")
@@ -41,10 +49,23 @@ class Command(BaseCommand):
         self.stopping = True
 
     def _pass(self) -> None:
+        reclaimed = reclaim_abandoned_tasks()
         signing = send_signing_reminders()
         report = send_due_reminders()
+        emails = deliver_due_emails()
         self.stdout.write(
-            f"{signing} signing reminder{'s' if signing != 1 else ''} and {report.sent} "
+            f"{signing} signing reminder{'s' if signing != 1 else ''} queued and {report.sent} "
             f"coach reminder{'s' if report.sent != 1 else ''} sent"
-            + (f"; {report.failed} failed and will be retried." if report.failed else ".")
+            + (f"; {report.failed} failed and will be retried" if report.failed else "")
+            + (
+                f"; {emails.queued} email{'s' if emails.queued != 1 else ''} queued again"
+                if emails.queued
+                else ""
+            )
+            + (
+                f"; {reclaimed} abandoned task{'s' if reclaimed != 1 else ''} handed back"
+                if reclaimed
+                else ""
+            )
+            + "."
         )
