@@ -102,7 +102,11 @@ def pdf_retry(request: CoachRequest, pk: int, pdf: int) -> HttpResponse:
 def _party_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
     signer = visit.signer
     version = signer.version
-    if version.completed_at:
+    if version.completed_at and version.ended_at and request.GET.get("sealed") != "1":
+        # Superseded: the copy says so on every page. The sealed original, which cannot
+        # carry a mark without breaking its seal, is one link further (?sealed=1).
+        kind = PdfKind.RECORD
+    elif version.completed_at:
         kind = PdfKind.COPY
     elif version.ended_at:
         kind = PdfKind.RECORD  # voided or declined: says so on every page

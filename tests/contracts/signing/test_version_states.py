@@ -6,6 +6,7 @@ from django.test import Client as HttpClient
 
 from coaching.models import User
 from contracts.models import AgreementStatus, Signer, SignerRole
+from contracts.reviews import services as reviews
 from contracts.signing import services as signing
 from tests.contracts.documents.helpers import download, page_texts, shows
 from tests.contracts.signing_helpers import link_for, send_agreement
@@ -84,3 +85,30 @@ def test_no_current_version_link_while_the_newest_version_is_a_draft(coach: User
     assert "There is no current version for you to open yet" in answer
     assert mail.outbox == []
     assert HttpClient().get(old_copy + "current/").status_code == 405
+
+
+def test_a_superseded_copy_is_marked_so_and_the_sealed_original_is_one_link_away(
+    coach: User,
+) -> None:
+    first = send_agreement(coach, observers=1)
+    agreement = first.agreement
+    sign_all(list(first.signers.exclude(role=SignerRole.OBSERVER)))
+    client = first.signers.get(role=SignerRole.CLIENT)
+    old_copy = link_for(client.email, "copy")
+    review = reviews.review_start(agreement=agreement, coach=coach)
+    reviews.review_amend(review=review, coach=coach)
+    second = signing.agreement_send(agreement=agreement, coach=coach)
+    sign_all(list(second.signers.exclude(role=SignerRole.OBSERVER)))
+    first.refresh_from_db()
+    assert first.ended_at is not None and first.completed_at is not None
+
+    page = HttpClient().get(old_copy).content.decode()
+    assert "· Superseded by a later version</p>" in page
+    assert "This version is not in force." in page
+    assert "Download the PDF, marked “Superseded”" in page
+    marked = download(HttpClient(), old_copy + "pdf/")
+    assert all("SUPERSEDED" in text for text in page_texts(marked)), "on every page"
+    original = download(HttpClient(), old_copy + "pdf/?sealed=1")
+    assert not shows(original, "SUPERSEDED")
+    assert shows(original, "Signed by all parties")
+    assert shows(marked, "Superseded by a later version: not in force (signed by all parties on")
