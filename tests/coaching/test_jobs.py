@@ -1,6 +1,7 @@
 """Background tasks whose worker died are handed back to the workers by the scheduler."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.tasks import TaskResultStatus
@@ -14,7 +15,7 @@ from contracts.documents.tasks import render_agreement_pdf
 pytestmark = pytest.mark.django_db
 
 
-def running_since(minutes: int) -> DBTaskResult:
+def running_since(minutes: int) -> "DBTaskResult[Any, Any]":
     result = render_agreement_pdf.using(backend="default").enqueue(0)
     task = DBTaskResult.objects.get(pk=result.id)
     task.status = TaskResultStatus.RUNNING
