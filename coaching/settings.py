@@ -6,6 +6,7 @@ nothing; with DEBUG off the app refuses to start on development secrets.
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -133,8 +134,50 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Stored files (agreement PDFs) go to this machine's disk, or to an S3-compatible object
+# store that web, worker and scheduler on several hosts share. Either way they are served
+# only by the app's own views, which check the coach or the link first: objects are
+# private and no URL to one, signed or not, is ever handed out.
+STORAGE_BACKEND = envchoice("STORAGE_BACKEND", "filesystem", {"filesystem", "s3"})
+_default_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if STORAGE_BACKEND == "s3":
+    _s3 = {
+        name: envstr(name, "").strip()
+        for name in ("S3_BUCKET", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+    }
+    if _missing := [name for name, value in _s3.items() if not value]:
+        raise ImproperlyConfigured(
+            f"{', '.join(_missing)} must be set when STORAGE_BACKEND is s3."
+        )
+    _acl = envchoice("S3_ACL", "private", {"private", "none"})
+    _addressing = envchoice("S3_ADDRESSING_STYLE", "auto", {"auto", "path", "virtual"})
+    _endpoint = envstr("S3_ENDPOINT_URL", "").strip()
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3["S3_BUCKET"],
+            "region_name": _s3["S3_REGION"],
+            "access_key": _s3["S3_ACCESS_KEY_ID"],
+            "secret_key": _s3["S3_SECRET_ACCESS_KEY"],
+            # Another S3-compatible store (MinIO, Ceph, a cloud provider's) instead of AWS.
+            "endpoint_url": envurl("S3_ENDPOINT_URL", "") if _endpoint else None,
+            "addressing_style": None if _addressing == "auto" else _addressing,
+            "location": envstr("S3_PREFIX", "").strip("/"),
+            # S3_ACL=none sends no ACL, for a bucket with ACLs turned off (S3's default
+            # since 2023), which refuses them; its objects are private by its policy.
+            "default_acl": None if _acl == "none" else _acl,
+            "querystring_auth": False,
+            # A name already taken gets a suffix, as on disk: the coach's copy and the
+            # parties' share a file name, and two renders of one PDF (a worker thought
+            # dead finishing after all) each keep their own object, so no row ever names
+            # a file that another replaced.
+            "file_overwrite": False,
+            # A download is buffered in memory up to this size, on local disk beyond it.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

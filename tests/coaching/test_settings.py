@@ -68,6 +68,7 @@ def test_production_refuses_to_start_without_a_mail_server(tmp_path: Path) -> No
         ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be a whole number"),
         ("SITE_URL", "agreements.example.com", "SITE_URL must be an absolute http(s) URL"),
         ("TASKS_BACKEND", "celery", "TASKS_BACKEND must be one of database, immediate"),
+        ("STORAGE_BACKEND", "ftp", "STORAGE_BACKEND must be one of filesystem, s3"),
     ],
 )
 def test_a_value_that_cannot_be_understood_stops_the_start(
@@ -76,6 +77,32 @@ def test_a_value_that_cannot_be_understood_stops_the_start(
     result = manage(tmp_path, "check", **{**PRODUCTION, name: value})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+OBJECT_STORE = {
+    "STORAGE_BACKEND": "s3",
+    "S3_BUCKET": "tripartite-files",
+    "S3_REGION": "eu-west-2",
+    "S3_ACCESS_KEY_ID": "access-key-for-tests",
+    "S3_SECRET_ACCESS_KEY": "secret-key-for-tests",
+}
+
+
+def test_an_object_store_without_its_bucket_or_keys_stops_the_start(tmp_path: Path) -> None:
+    result = manage(tmp_path, "check", **PRODUCTION, STORAGE_BACKEND="s3", S3_REGION="eu-west-2")
+    assert result.returncode != 0
+    assert (
+        "S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY must be set when STORAGE_BACKEND is s3."
+    ) in result.stderr
+
+
+def test_an_object_store_configuration_passes_the_deployment_checks(tmp_path: Path) -> None:
+    env = {**PRODUCTION, **OBJECT_STORE, "S3_ENDPOINT_URL": "http://minio:9000"}
+    result = manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    wrong = manage(tmp_path, "check", **{**env, "S3_ENDPOINT_URL": "minio:9000"})
+    assert wrong.returncode != 0
+    assert "S3_ENDPOINT_URL must be an absolute http(s) URL" in wrong.stderr
 
 
 def test_development_starts_with_debug_turned_on_and_nothing_else(tmp_path: Path) -> None:
