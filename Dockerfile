@@ -24,6 +24,16 @@ RUN apt-get update \
         fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
+# pg_dump and pg_restore for `manage.py backup` and `restore`, from the PostgreSQL
+# project's own repository: pg_dump refuses a server newer than itself, and Debian's is
+# 15. Keep POSTGRES_CLIENT at the major version of the db service's image, or later.
+ARG POSTGRES_CLIENT=16
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-common ca-certificates \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends "postgresql-client-${POSTGRES_CLIENT}" \
+    && rm -rf /var/lib/apt/lists/*
+
 # An unprivileged user owns only what the app must write: var/ and staticfiles/.
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home \

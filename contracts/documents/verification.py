@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from contracts.documents.seal import Verdict, check_seal
-from contracts.models import AgreementPdf, PdfKind
+from contracts.models import AgreementPdf, PdfKind, PdfStatus
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,31 @@ def verify_document(data: bytes, *, seconds: float | None = None) -> Verificatio
         completed_at=datetime.fromisoformat(completed) if completed else None,
         sealed_at=check.signed_at,
     )
+
+
+@dataclass(frozen=True)
+class StoredCheck:
+    """A sealed PDF kept in storage, checked: its seal's verdict, or why there is none."""
+
+    pdf: AgreementPdf
+    verdict: Verdict | None
+    problem: str = ""
+
+
+def verify_stored_pdfs() -> Iterator[StoredCheck]:
+    """Every sealed PDF this instance made and stored, checked: its file is there, is the
+    one its row recorded (SHA-256), and carries an intact seal of this instance."""
+    ready = AgreementPdf.objects.filter(
+        kind__in=[PdfKind.EXECUTED, PdfKind.COPY], status=PdfStatus.READY
+    )
+    for pdf in ready.select_related("agreement").order_by("pk").iterator():
+        try:
+            with pdf.file.open("rb") as stored:
+                data = stored.read()
+        except (FileNotFoundError, ValueError):  # ValueError: a row with no file name
+            yield StoredCheck(pdf, None, "its file is missing from storage")
+            continue
+        if hashlib.sha256(data).hexdigest() != pdf.sha256:
+            yield StoredCheck(pdf, None, "its file is not the one recorded (another SHA-256)")
+            continue
+        yield StoredCheck(pdf, verify_document(data).verdict)
