@@ -161,6 +161,8 @@ def _arguments(name: str, pattern: URLPattern, world: World, token: str) -> dict
         "party": [party.value for party in Party],
         "kind": [kind.value for kind in PdfKind],
         "signer": world.objects["signer"],
+        "email": [1],
+        "pdf": [1],
         "number": [1],
         "token": [token],
         "uidb64": ["MQ"],

@@ -32,11 +32,21 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:agreement-": lambda coach: make_agreement(coach=coach),
     "contracts:coach-sign": lambda coach: make_agreement(coach=coach),
     "contracts:signer-resend": lambda coach: make_agreement(coach=coach),
+    "contracts:email-": lambda coach: make_agreement(coach=coach),
+    "contracts:pdf-retry": lambda coach: make_agreement(coach=coach),
     "contracts:review": lambda coach: make_agreement(coach=coach),
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
 }
 # Values for the URL arguments that are not the object's id.
-OTHER_ARGUMENTS = {"step": "roles", "party": "client", "signer": 1, "kind": "draft", "number": 1}
+OTHER_ARGUMENTS = {
+    "step": "roles",
+    "party": "client",
+    "signer": 1,
+    "kind": "draft",
+    "number": 1,
+    "email": 1,
+    "pdf": 1,
+}
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {
     "coaching:password-reset-confirm",

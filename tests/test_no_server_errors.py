@@ -20,6 +20,8 @@ ODD = {
     "step": "nonsense",
     "party": "nobody",
     "signer": 999999,
+    "email": 999999,
+    "pdf": 999999,
     "kind": "x",
     "number": 999,
     "token": "not-a-token",
