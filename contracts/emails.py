@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from coaching.emails import send_email
+from contracts.audit import head_at_completion
 from contracts.models import Signer, SignerRole
 
 
@@ -83,14 +84,20 @@ def email_code(signer: Signer, code: str) -> None:
 
 
 def email_completed(signer: Signer, token: str | None, *, expires_at: datetime | None) -> None:
-    """Everyone has signed. Parties get a link to their own copy; the coach, the app."""
+    """Everyone has signed. Parties get a link to their own copy; the coach, the app. Each
+    is told the audit trail's head at completion, a record kept outside the database."""
     agreement = signer.version.agreement
     link = (
         _link("contracts:copy", token)
         if token
         else settings.SITE_URL + reverse("contracts:agreement-detail", args=[agreement.pk])
     )
-    context = {**_context(signer), "link": link, "expires_at": expires_at}
+    context = {
+        **_context(signer),
+        "link": link,
+        "expires_at": expires_at,
+        "audit_head": head_at_completion(signer.version),
+    }
     send_email(
         "signing-completed", to=signer.email, context=context, reply_to=context["coach_email"]
     )
