@@ -242,6 +242,12 @@ PDF_RENDER_STALE_SECONDS = envint("PDF_RENDER_STALE_SECONDS", 600, minimum=60)
 # (killed, or the machine restarted): the scheduler queues it again (coaching.jobs).
 TASK_ABANDONED_SECONDS = envint("TASK_ABANDONED_SECONDS", 600, minimum=1)
 
+# Audit checkpoints (contracts.checkpoints): the scheduler signs every agreement's audit
+# head this often, when any changed; each is also written as a file to the folder, if set
+# (best on storage the database's administrators cannot rewrite).
+AUDIT_CHECKPOINT_MINUTES = envint("AUDIT_CHECKPOINT_MINUTES", 60, minimum=1)
+AUDIT_CHECKPOINT_DIR = envstr("AUDIT_CHECKPOINT_DIR", "")
+
 # Background work goes through django.tasks: run at once in development and tests,
 # by the django-tasks-db worker (`manage.py db_worker`) in production.
 TASKS_BACKEND = envchoice("TASKS_BACKEND", "immediate", {"immediate", "database"})

@@ -7,6 +7,7 @@ from contracts.models import (
     AgreementPdf,
     AgreementTemplate,
     AgreementVersion,
+    AuditCheckpoint,
     AuditEvent,
     OutgoingEmail,
     Reminder,
@@ -88,6 +89,13 @@ class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     list_filter = ("kind", "at")
     search_fields = ("agreement__title", "actor")
     list_select_related = ("agreement",)
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin[AuditCheckpoint]):
+    list_display = ("number", "taken_at", "hash", "certificate_sha256")
+    list_filter = ("taken_at",)
+    exclude = ("heads",)  # one entry per agreement: too long for a page
 
 
 @admin.register(AgreementPdf)

@@ -5,12 +5,18 @@ agreement keeps the hash and number of its latest event. Editing, deleting or
 reordering any event, or cutting the tail of the trail, breaks the chain, and
 `verify_trail()` says where. Events are appended under the agreement's row lock,
 so concurrent requests build one chain.
+
+Whoever can write to the database could still cut the tail and set the agreement's
+head back to match, or rewrite the chain from some event on. So heads are also kept
+where the database cannot change them (signed checkpoints, sealed PDFs, the emails
+the parties receive): `verify_trail()` checks the trail against each such anchor.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -123,7 +129,7 @@ def record_event(
             data=payload,
             prev_hash=head["audit_head"],
         )
-        event.hash = _digest_of(event)
+        event.hash = event_hash(event)
         event.save()
         Agreement.objects.filter(pk=agreement.pk).update(
             audit_head=event.hash, audit_count=event.seq
@@ -132,7 +138,8 @@ def record_event(
         return event
 
 
-def _digest_of(event: AuditEvent) -> str:
+def event_hash(event: AuditEvent) -> str:
+    """The hash the event should carry, given its fields and the hash before it."""
     return _event_digest(
         agreement_id=event.agreement_id,
         seq=event.seq,
@@ -150,6 +157,44 @@ def _digest_of(event: AuditEvent) -> str:
 
 
 @dataclass(frozen=True)
+class TrailHead:
+    """The last event of a trail at some moment: its number and hash."""
+
+    seq: int
+    hash: str
+
+    @property
+    def fingerprint(self) -> str:
+        """A short form of the hash, for people to compare by eye."""
+        return f"{self.hash[:4]} {self.hash[4:8]} {self.hash[8:12]}".upper()
+
+
+def trail_head(agreement_id: int) -> TrailHead:
+    """The agreement's trail as it ends now."""
+    seq, digest = Agreement.objects.values_list("audit_count", "audit_head").get(pk=agreement_id)
+    return TrailHead(seq=seq, hash=digest)
+
+
+def head_at_completion(version: AgreementVersion) -> TrailHead | None:
+    """The trail as it ended when everyone had signed the version, if they have."""
+    found = (
+        AuditEvent.objects.filter(version=version, kind=AuditEventKind.COMPLETED)
+        .values_list("seq", "hash")
+        .first()
+    )
+    return TrailHead(seq=found[0], hash=found[1]) if found else None
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A head of the trail kept outside the database's reach: the trail must still hold it."""
+
+    seq: int
+    hash: str
+    source: str  # who saw it, in the report's words: "the checkpoint of 2026-05-01 10:00 UTC"
+
+
+@dataclass(frozen=True)
 class TrailReport:
     agreement_id: int
     events: int
@@ -160,24 +205,49 @@ class TrailReport:
         return not self.problems
 
 
-def verify_trail(agreement: Agreement) -> TrailReport:
-    """Recompute the chain; report every event that was edited, removed or reordered."""
+def verify_trail(agreement: Agreement, *, anchors: Iterable[Anchor] = ()) -> TrailReport:
+    """Recompute the chain; report every event that was edited, removed or reordered,
+    and every anchor the trail no longer holds (cut short, or rewritten)."""
     head = Agreement.objects.values("audit_head", "audit_count").get(pk=agreement.pk)
+    anchors = list(anchors)
+    wanted = {anchor.seq for anchor in anchors}
+    seen: dict[int, str] = {}
     problems: list[str] = []
-    previous, expected_seq = "", 1
+    previous, expected_seq, last_seq = "", 1, 0
     events = AuditEvent.objects.filter(agreement_id=agreement.pk).order_by("seq")
     count = 0
     for event in events.iterator():
         count += 1
+        last_seq = event.seq
+        if event.seq in wanted:
+            seen[event.seq] = event.hash
         if event.seq != expected_seq:
             problems.append(f"Event {expected_seq} is missing (found {event.seq} next).")
         if event.prev_hash != previous:
             problems.append(f"Event {event.seq} does not follow the event before it.")
-        if _digest_of(event) != event.hash:
+        if event_hash(event) != event.hash:
             problems.append(f"Event {event.seq} ({event.get_kind_display()}) was changed.")
         previous, expected_seq = event.hash, event.seq + 1
     if count != head["audit_count"] or previous != head["audit_head"]:
         problems.append(
             f"The trail should end at event {head['audit_count']}; events were removed."
         )
+    for anchor in sorted(anchors, key=lambda a: (a.seq, a.source)):
+        problems.extend(_unheld(anchor, seen, last_seq=last_seq))
     return TrailReport(agreement_id=agreement.pk, events=count, problems=problems)
+
+
+def _unheld(anchor: Anchor, seen: dict[int, str], *, last_seq: int) -> list[str]:
+    if anchor.seq > last_seq:
+        ends = f"ends at event {last_seq}" if last_seq else "is empty"
+        return [
+            f"The trail {ends} but {anchor.source} saw event {anchor.seq}: events were removed."
+        ]
+    if anchor.seq not in seen:
+        return [f"Event {anchor.seq}, which {anchor.source} saw, is missing."]
+    if seen[anchor.seq] != anchor.hash:
+        return [
+            f"Event {anchor.seq} is not the one {anchor.source} saw: "
+            "the trail was rewritten from there or before."
+        ]
+    return []

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from coaching.emails import send_email
+from contracts.audit import head_at_completion
 from contracts.models import Signer, SignerRole
 
 Headers = dict[str, str] | None
@@ -111,14 +112,20 @@ def email_completed(
     expires_at: datetime | None,
     headers: Headers = None,
 ) -> None:
-    """Everyone has signed. Parties get a link to their own copy; the coach, the app."""
+    """Everyone has signed. Parties get a link to their own copy; the coach, the app. Each
+    is told the audit trail's head at completion, a record kept outside the database."""
     agreement = signer.version.agreement
     link = (
         _link("contracts:copy", token)
         if token
         else settings.SITE_URL + reverse("contracts:agreement-detail", args=[agreement.pk])
     )
-    context = {**_context(signer), "link": link, "expires_at": expires_at}
+    context = {
+        **_context(signer),
+        "link": link,
+        "expires_at": expires_at,
+        "audit_head": head_at_completion(signer.version),
+    }
     send_email(
         "signing-completed",
         to=signer.email,

@@ -9,9 +9,10 @@ again from there (contracts.documents.services).
 - For signature: the frozen version, with the same fields and lines, for those who
   sign on paper or with their own PDF software.
 - Executed: PDF/A-3a (archival and tagged), with the machine-readable agreement and
-  the audit trail attached, every signature, a certificate of completion, and the
-  platform's PAdES seal. (Signature fields would set NeedAppearances, which PDF/A
-  forbids, so the executed file has none but the seal.)
+  the audit trail attached, every signature, a certificate of completion that states
+  the audit trail's head when it was sealed, and the platform's PAdES seal. (Signature
+  fields would set NeedAppearances, which PDF/A forbids, so the executed file has none
+  but the seal.)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from weasyprint import HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from contracts.audit import TrailHead, trail_head
 from contracts.documents.seal import ATTACHED_AGREEMENT, seal_pdf
 from contracts.drafting.perspectives import Party, document_context
 from contracts.models import (
@@ -152,14 +154,18 @@ def _drawn_image(png: bytes) -> str | None:
     return f"data:image/png;base64,{base64.b64encode(png).decode()}"
 
 
-def _events(version: AgreementVersion, *, kind: PdfKind) -> list[AuditEvent]:
-    """This version's events as the PDF's reader may see them.
+def _events(
+    version: AgreementVersion, *, kind: PdfKind, head: TrailHead | None = None
+) -> list[AuditEvent]:
+    """This version's events as the PDF's reader may see them, up to the head if given.
 
     Only this version's: earlier versions' may hold what one party wrote for the coach
     alone, such as a reason for declining. The parties' copy leaves out the checks of
     each one's emailed code; the coach's copy keeps every event.
     """
     events = AuditEvent.objects.filter(version=version).select_related("signer").order_by("seq")
+    if head is not None:
+        events = events.filter(seq__lte=head.seq)
     if kind == PdfKind.COPY:
         events = events.exclude(kind__in=CODE_EVENTS)
     return list(events)
@@ -171,10 +177,13 @@ def pdf_html(
     kind: PdfKind,
     paper_size: str,
     version: AgreementVersion | None = None,
+    head: TrailHead | None = None,
 ) -> str:
-    """The HTML of the PDF: cover, contents, the coach's full view, signatures, certificate."""
+    """The HTML of the PDF: cover, contents, the coach's full view, signatures, certificate
+    (with `head`, the audit trail's head at sealing, in a sealed one)."""
     context = document_context(snapshot, Party.COACH)
-    events = _events(version, kind=kind) if version is not None and kind.is_sealed else []
+    sealed = version is not None and kind.is_sealed
+    events = _events(version, kind=kind, head=head) if sealed and version is not None else []
     context.update(
         kind=str(kind),
         sealed=kind.is_sealed,
@@ -186,6 +195,7 @@ def pdf_html(
         source_hash=version.sha256 if version else snapshot_hash(snapshot),
         signatures=_signature_blocks(version, snapshot),
         events=events,
+        audit_head=head if sealed else None,
         signature_events=[
             e for e in events if e.kind in {"signed", "completed", "version_frozen"}
         ],
@@ -195,8 +205,11 @@ def pdf_html(
     return render_to_string("contracts/pdf/agreement.html", context)
 
 
-def _machine_readable(version: AgreementVersion, *, kind: PdfKind) -> tuple[bytes, bytes]:
-    """The agreement (snapshot, version, signatures) and this version's audit trail, as JSON.
+def _machine_readable(
+    version: AgreementVersion, *, kind: PdfKind, head: TrailHead | None = None
+) -> tuple[bytes, bytes]:
+    """The agreement (snapshot, version, signatures, the audit head when sealed) and this
+    version's audit trail, as JSON.
 
     In the parties' copy, the trail says where no one acted from (network address, device)
     and leaves out the code checks; the hashes stay, so the order of events still shows.
@@ -214,6 +227,8 @@ def _machine_readable(version: AgreementVersion, *, kind: PdfKind) -> tuple[byte
         "signatures": [
             signer.evidence() for signer in version.signers.exclude(role=SignerRole.OBSERVER)
         ],
+        # Read back by `verify_audit` from the sealed file: the trail must still hold it.
+        **({"audit_head": {"seq": head.seq, "hash": head.hash}} if head else {}),
     }
     full = kind == PdfKind.EXECUTED
     trail = [
@@ -228,12 +243,18 @@ def _machine_readable(version: AgreementVersion, *, kind: PdfKind) -> tuple[byte
             "prev_hash": event.prev_hash,
             "hash": event.hash,
         }
-        for event in _events(version, kind=kind)
+        for event in _events(version, kind=kind, head=head)
     ]
     return canonical_json(agreement), json.dumps(trail, indent=1, ensure_ascii=False).encode()
 
 
-def write_pdf(html: str, *, kind: PdfKind, version: AgreementVersion | None = None) -> bytes:
+def write_pdf(
+    html: str,
+    *,
+    kind: PdfKind,
+    version: AgreementVersion | None = None,
+    head: TrailHead | None = None,
+) -> bytes:
     """Lay out the HTML and write the PDF (with attachments, for the executed kind)."""
     fonts = FontConfiguration()
     document = HTML(
@@ -242,7 +263,7 @@ def write_pdf(html: str, *, kind: PdfKind, version: AgreementVersion | None = No
     if kind.is_sealed:
         if version is None:
             raise ValueError("Only a signed version can be rendered as executed.")
-        agreement_json, trail_json = _machine_readable(version, kind=kind)
+        agreement_json, trail_json = _machine_readable(version, kind=kind, head=head)
         attachments = [
             Attachment(
                 string=agreement_json,
@@ -300,13 +321,13 @@ def _watermark(kind: PdfKind, version: AgreementVersion | None) -> str:
     return ""
 
 
-def build_pdf(row: AgreementPdf) -> bytes:
-    """Render (and for the executed kind, seal) the PDF a row stands for."""
+def build_pdf(row: AgreementPdf, *, head: TrailHead | None = None) -> bytes:
+    """Render (and for the sealed kinds, seal, stating the audit `head`) the row's PDF."""
     version = row.version
     snapshot = agreement_snapshot(row.agreement) if version is None else version.snapshot
     kind = PdfKind(row.kind)
-    html = pdf_html(snapshot, kind=kind, paper_size=row.paper_size, version=version)
-    pdf = write_pdf(html, kind=kind, version=version)
+    html = pdf_html(snapshot, kind=kind, paper_size=row.paper_size, version=version, head=head)
+    pdf = write_pdf(html, kind=kind, version=version, head=head)
     if kind.is_sealed:
         pdf = seal_pdf(pdf, reason=f"Executed agreement {snapshot['reference']}")
     return pdf
@@ -322,12 +343,14 @@ def render_into(row: AgreementPdf) -> AgreementPdf:
     and offers to try again) and raised (so the task says so too): no row is left "being
     prepared" by an error."""
     started = time.perf_counter()
+    # Read before the events the PDF lists, so that it lists none past its head.
+    head = trail_head(row.agreement_id) if PdfKind(row.kind).is_sealed else None
     row.started_at = timezone.now()
     AgreementPdf.objects.filter(pk=row.pk).exclude(status=PdfStatus.READY).update(
         started_at=row.started_at
     )
     try:
-        pdf = build_pdf(row)
+        pdf = build_pdf(row, head=head)
         with transaction.atomic():
             locked = AgreementPdf.objects.select_for_update().get(pk=row.pk)
             if locked.status == PdfStatus.READY:
@@ -342,6 +365,7 @@ def render_into(row: AgreementPdf) -> AgreementPdf:
             row.status = PdfStatus.READY
             row.ready_at = timezone.now()
             row.error = ""
+            row.audit_seq, row.audit_head = (head.seq, head.hash) if head else (None, "")
             row.save()
     except Exception as error:
         AgreementPdf.objects.filter(pk=row.pk).exclude(status=PdfStatus.READY).update(

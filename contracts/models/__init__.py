@@ -15,7 +15,7 @@ from contracts.models.agreements import (
     TestimonialPolicy,
     add_months,
 )
-from contracts.models.audit import AuditEvent, AuditEventKind
+from contracts.models.audit import AuditCheckpoint, AuditEvent, AuditEventKind
 from contracts.models.documents import AgreementPdf, PdfKind, PdfStatus
 from contracts.models.outbox import (
     GIVE_UP_AFTER,
@@ -44,6 +44,7 @@ __all__ = [
     "AgreementStatus",
     "AgreementTemplate",
     "AgreementVersion",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditEventKind",
     "EmailKind",

@@ -65,3 +65,31 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference} #{self.seq} {self.get_kind_display()}"
+
+
+class AuditCheckpoint(models.Model):
+    """Every agreement's audit head at one moment, chained to the checkpoint before and
+    signed with the seal's key (see contracts.checkpoints). Never updated or deleted."""
+
+    number = models.PositiveIntegerField()
+    taken_at = models.DateTimeField()
+    heads = models.JSONField(
+        help_text="[agreement id, number of events, hash of the last event], by agreement id."
+    )
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+    certificate_sha256 = models.CharField(
+        "SHA-256 of the seal certificate", max_length=64, help_text="Whose key signed it."
+    )
+    signature = models.TextField(help_text="The seal key's signature of the hash, in base64.")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            # Two schedulers taking a checkpoint at once: one of them wins, the chain stays one.
+            models.UniqueConstraint("number", name="one_checkpoint_per_number"),
+            models.UniqueConstraint("prev_hash", name="one_checkpoint_after_each"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit checkpoint {self.number}"

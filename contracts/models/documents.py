@@ -53,6 +53,9 @@ class AgreementPdf(models.Model):
         null=True, blank=True, help_text="When a worker last began making it."
     )
     ready_at = models.DateTimeField(null=True, blank=True)
+    # The agreement's audit head when a sealed PDF was made; the sealed file holds it too.
+    audit_seq = models.PositiveIntegerField("audit trail's last event when sealed", null=True)
+    audit_head = models.CharField("hash of that event", max_length=64, blank=True)
 
     class Meta:
         constraints = [

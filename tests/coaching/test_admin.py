@@ -10,6 +10,7 @@ from pytest_django import Settings
 
 from coaching import throttle
 from coaching.models import Membership, ProfessionalBody, User
+from contracts.checkpoints import take_checkpoint
 from contracts.documents.services import pdf_for
 from contracts.drafting.services import template_create
 from contracts.models import PdfKind
@@ -46,6 +47,7 @@ def test_every_model_has_an_admin_changelist_and_change_page(
     reviews.review_still_holds(
         review=reviews.review_start(agreement=agreement, coach=coach), coach=coach
     )
+    take_checkpoint()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     pdf_for(agreement, PdfKind.DRAFT)  # queued in the database, not rendered
     staff = User.objects.create_superuser("admin@example.com", "admin-password-123", full_name="A")

@@ -5,16 +5,22 @@ not signed; review, ending and insurance reminders go to coaches: see
 contracts.reviews.reminders, where they are chosen), queues the email retries that are
 due and any email whose task was lost (contracts.outbox), and hands background tasks
 whose worker died back to the workers (coaching.jobs).
+Every AUDIT_CHECKPOINT_MINUTES, a pass also signs an audit checkpoint, if any trail
+changed (see contracts.checkpoints).
 """
 
 import signal
 import time
+from datetime import timedelta
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandParser
 
 from coaching.jobs import reclaim_abandoned_tasks
+from contracts.checkpoints import take_checkpoint
 from contracts.outbox import deliver_due_emails
 from contracts.reviews.reminders import send_due_reminders
 from contracts.signing.reminders import send_signing_reminders
@@ -69,3 +75,15 @@ class Command(BaseCommand):
             )
             + "."
         )
+        self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        try:
+            checkpoint = take_checkpoint(
+                unless_within=timedelta(minutes=settings.AUDIT_CHECKPOINT_MINUTES)
+            )
+        except ImproperlyConfigured as error:  # no seal key: the reminders still go out
+            self.stderr.write(f"No audit checkpoint taken: {error}")
+            return
+        if checkpoint is not None:
+            self.stdout.write(f"Audit checkpoint {checkpoint.number} taken.")

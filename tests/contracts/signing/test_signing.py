@@ -161,6 +161,23 @@ def test_all_three_sign_and_the_agreement_completes_with_copies_for_everyone(
     assert "Signed by everyone" in detail
 
 
+def test_everyone_is_emailed_the_audit_trails_head_at_completion(
+    coach: User, signed_in: HttpClient
+) -> None:
+    version = send_agreement(coach, observers=1)
+    agreement = version.agreement
+    sign_by_link(link_for(agreement.client.email), name="Jamie Client")
+    sign_by_link(link_for(sponsor_email(version)), name="Harper HR")
+    mail.outbox.clear()
+    sign_as_coach(signed_in, agreement)
+
+    completed = AuditEvent.objects.get(version=version, kind=AuditEventKind.COMPLETED)
+    fingerprint = f"{completed.hash[:4]} {completed.hash[4:8]} {completed.hash[8:12]}".upper()
+    assert len(mail.outbox) == 4
+    for message in mail.outbox:
+        assert f"Audit trail: event {completed.seq}, fingerprint {fingerprint}" in message.body
+
+
 def test_evidence_of_each_signature_is_kept(coach: User) -> None:
     version = send_agreement(coach)
     client = signer(version, SignerRole.CLIENT)
