@@ -221,6 +221,7 @@ def test_an_agreement_the_checkpoint_saw_cannot_vanish_unnoticed(
     assert checkpoint is not None
     count = checkpoint.heads[0][1]
     for statement in [
+        "DELETE FROM contracts_outgoingemail WHERE agreement_id = %s",
         "DELETE FROM contracts_auditevent WHERE agreement_id = %s",
         "DELETE FROM contracts_signinglink WHERE signer_id IN (SELECT s.id FROM contracts_signer"
         " s JOIN contracts_agreementversion v ON s.version_id = v.id WHERE v.agreement_id = %s)",
