@@ -342,6 +342,12 @@ class Client(Archivable):
         related_name="clients",
         help_text="Leave empty for a private client who pays for their own coaching.",
     )
+    named_in_log_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the client agreed to be named in the coach's coaching log "
+        "(given or withdrawn by the client only).",
+    )
 
     objects = OwnedQuerySet.as_manager()
 

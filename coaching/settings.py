@@ -5,11 +5,14 @@ Everything that differs between a laptop and production comes from the environme
 nothing; with DEBUG off the app refuses to start on development secrets.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -241,6 +244,30 @@ PDF_RENDER_STALE_SECONDS = envint("PDF_RENDER_STALE_SECONDS", 600, minimum=60)
 # A background task still running this long after a worker took it lost its worker
 # (killed, or the machine restarted): the scheduler queues it again (coaching.jobs).
 TASK_ABANDONED_SECONDS = envint("TASK_ABANDONED_SECONDS", 600, minimum=1)
+
+# Private notes and intake answers are encrypted at rest with these Fernet keys
+# (comma-separated, newest first: the older ones still decrypt, so keys can be rotated;
+# see contracts.engagement.crypto). A developer's machine derives one from SECRET_KEY.
+NOTES_KEYS = envlist("NOTES_KEY", [])
+if not NOTES_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "NOTES_KEY must be set: private notes and intake answers are encrypted with it. "
+            "Generate one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        )
+    NOTES_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"notes:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+for _position, _key in enumerate(NOTES_KEYS, start=1):
+    try:
+        Fernet(_key)
+    except (ValueError, TypeError):
+        raise ImproperlyConfigured(
+            f"NOTES_KEY: key {_position} is not a Fernet key (32 bytes, url-safe base64). "
+            "Generate one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'"
+        ) from None
 
 # Audit checkpoints (contracts.checkpoints): the scheduler signs every agreement's audit
 # head this often, when any changed; each is also written as a file to the folder, if set

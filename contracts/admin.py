@@ -9,12 +9,17 @@ from contracts.models import (
     AgreementVersion,
     AuditCheckpoint,
     AuditEvent,
+    CoachingSession,
+    Intake,
+    IntakeQuestionnaire,
     OutgoingEmail,
+    PrivateNote,
     Reminder,
     Review,
     ReviewConfirmation,
     Signer,
     SigningLink,
+    ThreeWayMeeting,
 )
 
 
@@ -144,3 +149,42 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
 class ReviewConfirmationAdmin(ReadOnlyAdmin[ReviewConfirmation]):
     list_display = ("review", "signer", "requested_at", "confirmed_at")
     list_select_related = ("review__agreement", "signer")
+
+
+@admin.register(CoachingSession)
+class CoachingSessionAdmin(ReadOnlyAdmin[CoachingSession]):
+    list_display = ("agreement", "starts_at", "minutes", "status", "counted")
+    list_filter = ("status",)
+    list_select_related = ("agreement",)
+
+
+@admin.register(PrivateNote)
+class PrivateNoteAdmin(ReadOnlyAdmin[PrivateNote]):
+    """Only that a note exists: its text is the coach's alone, and encrypted."""
+
+    list_display = ("agreement", "session", "created_at", "updated_at")
+    list_select_related = ("agreement", "session")
+    exclude = ("ciphertext",)
+
+
+@admin.register(IntakeQuestionnaire)
+class IntakeQuestionnaireAdmin(ReadOnlyAdmin[IntakeQuestionnaire]):
+    list_display = ("name", "coach", "updated_at")
+    list_select_related = ("coach",)
+
+
+@admin.register(Intake)
+class IntakeAdmin(ReadOnlyAdmin[Intake]):
+    """Only where an intake stands: the answers are the coach's alone, and encrypted."""
+
+    list_display = ("agreement", "status", "sent_at", "submitted_at")
+    list_filter = ("status",)
+    list_select_related = ("agreement",)
+    exclude = ("answers_ciphertext",)
+
+
+@admin.register(ThreeWayMeeting)
+class ThreeWayMeetingAdmin(ReadOnlyAdmin[ThreeWayMeeting]):
+    list_display = ("agreement", "kind", "starts_at", "agreed_recorded_at")
+    list_filter = ("kind",)
+    list_select_related = ("agreement",)

@@ -13,7 +13,7 @@ import hashlib
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from contracts.models import Agreement, Terms
 from contracts.terms import Goal, LimitItem, Records, Sharing
@@ -94,6 +94,9 @@ class TermsData(TypedDict):
     payer: str
     invoicing_terms: str
     cancellation_terms: str
+    # Versions frozen before late cancellations were structured do not have these.
+    late_cancellation_hours: NotRequired[int | None]
+    late_cancellation_counts: NotRequired[bool | None]
     sharing: Sharing
     feedback_anonymity: str
     jurisdiction: str

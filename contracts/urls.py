@@ -3,9 +3,10 @@
 
 from contracts.documents.urls import urlpatterns as documents
 from contracts.drafting.urls import urlpatterns as drafting
+from contracts.engagement.urls import urlpatterns as engagement
 from contracts.reviews.urls import urlpatterns as reviews
 from contracts.signing.urls import urlpatterns as signing
 
 app_name = "contracts"
 
-urlpatterns = [*drafting, *signing, *documents, *reviews]
+urlpatterns = [*drafting, *signing, *documents, *reviews, *engagement]

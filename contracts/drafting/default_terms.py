@@ -166,6 +166,8 @@ def builtin_terms(
         "payer": (Payer.CLIENT if two_party else Payer.SPONSOR).value,
         "invoicing_terms": INVOICING_TERMS,
         "cancellation_terms": _cancellation_terms(two_party=two_party),
+        "late_cancellation_hours": 48,
+        "late_cancellation_counts": True,
         "sharing": default_sharing(),
         "feedback_anonymity": "" if two_party else FeedbackAnonymity.BY_CATEGORY.value,
         "jurisdiction": Jurisdiction.ENGLAND_WALES.value,

@@ -297,6 +297,8 @@ class FeesForm(StepForm):
             "payer",
             "invoicing_terms",
             "cancellation_terms",
+            "late_cancellation_hours",
+            "late_cancellation_counts",
         )
         help_texts = {
             "fee_basis": "Everyone who signs reads the fee. To keep it between you and the "
@@ -307,6 +309,13 @@ class FeesForm(StepForm):
             "payer": forms.RadioSelect,
             "invoicing_terms": _textarea(3),
             "cancellation_terms": _textarea(3),
+            "late_cancellation_counts": forms.Select(
+                choices=[
+                    ("unknown", "Not decided"),
+                    ("true", "Yes: it counts as a session used"),
+                    ("false", "No: it does not count"),
+                ]
+            ),
         }
 
     def sponsor_only_fields(self) -> list[str]:

@@ -17,6 +17,16 @@ from contracts.models.agreements import (
 )
 from contracts.models.audit import AuditCheckpoint, AuditEvent, AuditEventKind
 from contracts.models.documents import AgreementPdf, PdfKind, PdfStatus
+from contracts.models.engagement import (
+    CoachingSession,
+    Intake,
+    IntakeQuestionnaire,
+    IntakeStatus,
+    MeetingKind,
+    PrivateNote,
+    SessionStatus,
+    ThreeWayMeeting,
+)
 from contracts.models.outbox import (
     GIVE_UP_AFTER,
     RETRY_GAPS,
@@ -47,15 +57,21 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEvent",
     "AuditEventKind",
+    "CoachingSession",
     "EmailKind",
     "EmailState",
     "FeeBasis",
     "FeedbackAnonymity",
+    "Intake",
+    "IntakeQuestionnaire",
+    "IntakeStatus",
     "LinkPurpose",
+    "MeetingKind",
     "OutgoingEmail",
     "Payer",
     "PdfKind",
     "PdfStatus",
+    "PrivateNote",
     "RecordingPolicy",
     "Reminder",
     "ReminderKind",
@@ -64,6 +80,7 @@ __all__ = [
     "ReviewConfirmation",
     "ReviewOutcome",
     "SessionFormat",
+    "SessionStatus",
     "Signer",
     "SignerRole",
     "SignerStatus",
@@ -71,5 +88,6 @@ __all__ = [
     "SigningOrder",
     "Terms",
     "TestimonialPolicy",
+    "ThreeWayMeeting",
     "add_months",
 ]

@@ -112,6 +112,17 @@ class Terms(models.Model):
     payer = models.CharField("who pays", max_length=20, choices=Payer.choices, blank=True)
     invoicing_terms = _text("invoicing and payment terms")
     cancellation_terms = _text("cancellations and missed sessions")
+    late_cancellation_hours = models.PositiveSmallIntegerField(
+        "notice needed to cancel a session (hours)",
+        null=True,
+        blank=True,
+        validators=_between(0, 168),
+    )
+    late_cancellation_counts = models.BooleanField(
+        "a session cancelled later than that counts as held",
+        null=True,
+        blank=True,
+    )
     # 6 and 7. Sharing matrix and stakeholder feedback
     sharing = models.JSONField(default=terms.default_sharing, blank=True)
     feedback_anonymity = models.CharField(

@@ -36,6 +36,18 @@ class AuditEventKind(models.TextChoices):
     REVIEW_COMPLETED = "review_completed", "Review completed"
     AMENDMENT_STARTED = "amendment_started", "Review: amendment started"
     SUPERSEDED = "superseded", "Superseded by a new version"
+    SESSION_LOGGED = "session_logged", "Session logged"
+    SESSION_CHANGED = "session_changed", "Session changed"
+    NOTE_WRITTEN = "note_written", "Private note written"
+    NOTE_READ = "note_read", "Private note read"
+    INTAKE_SENT = "intake_sent", "Intake questionnaire sent"
+    INTAKE_SUBMITTED = "intake_submitted", "Intake questionnaire submitted"
+    INTAKE_READ = "intake_read", "Intake answers read"
+    HEALTH_CONSENT = "health_consent", "Consent to share health information given"
+    MEETING_PLANNED = "meeting_planned", "Three-way meeting planned"
+    MEETING_NOTE = "meeting_note", "What a three-way meeting agreed recorded"
+    LOG_CONSENT_GIVEN = "log_consent_given", "Consent to be named in the coaching log given"
+    LOG_CONSENT_WITHDRAWN = "log_consent_withdrawn", "Consent to be named in the log withdrawn"
 
 
 class AuditEvent(models.Model):

@@ -27,6 +27,8 @@ class EmailKind(models.TextChoices):
     DECLINED_TO_COACH = "declined_to_coach", "Declined (to you)"
     COACH_TURN = "coach_turn", "Your turn to sign (to you)"
     REVIEW_CONFIRMATION = "review_confirmation", "Review confirmation"
+    INTAKE = "intake", "Intake questionnaire"
+    MEETING_INVITATION = "meeting_invitation", "Three-way meeting invitation"
 
 
 class EmailState(models.TextChoices):
@@ -71,6 +73,16 @@ class OutgoingEmail(models.Model):
     signer = models.ForeignKey(Signer, on_delete=models.CASCADE, related_name="emails")
     confirmation = models.ForeignKey(
         ReviewConfirmation, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    intake = models.ForeignKey(
+        "contracts.Intake", on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    meeting = models.ForeignKey(
+        "contracts.ThreeWayMeeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
     )
     to = models.EmailField(max_length=254)
     state = models.CharField(max_length=10, choices=EmailState.choices, default=EmailState.QUEUED)

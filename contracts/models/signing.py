@@ -148,6 +148,7 @@ class LinkPurpose(models.TextChoices):
     SIGN = "sign", "Sign"
     VIEW = "view", "View a copy"
     CONFIRM = "confirm", "Confirm at a review"
+    INTAKE = "intake", "Answer the intake questionnaire"
 
 
 class SigningLink(models.Model):

@@ -13,7 +13,19 @@ from coaching.models import Membership, ProfessionalBody, User
 from contracts.checkpoints import take_checkpoint
 from contracts.documents.services import pdf_for
 from contracts.drafting.services import template_create
-from contracts.models import PdfKind
+from contracts.engagement.crypto import encrypt_text
+from contracts.models import (
+    Agreement,
+    AgreementVersion,
+    CoachingSession,
+    Intake,
+    IntakeQuestionnaire,
+    IntakeStatus,
+    MeetingKind,
+    PdfKind,
+    PrivateNote,
+    ThreeWayMeeting,
+)
 from contracts.reviews import services as reviews
 from contracts.reviews.reminders import send_due_reminders
 from contracts.signing import services as signing
@@ -47,6 +59,7 @@ def test_every_model_has_an_admin_changelist_and_change_page(
     reviews.review_still_holds(
         review=reviews.review_start(agreement=agreement, coach=coach), coach=coach
     )
+    _make_engagement(agreement, version, coach)
     take_checkpoint()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     pdf_for(agreement, PdfKind.DRAFT)  # queued in the database, not rendered
@@ -68,3 +81,22 @@ def test_every_model_has_an_admin_changelist_and_change_page(
 def test_coaches_cannot_open_the_admin(signed_in: HttpClient) -> None:
     response = signed_in.get(reverse("admin:coaching_client_changelist"))
     assert response.status_code == 302
+
+
+def _make_engagement(agreement: Agreement, version: AgreementVersion, coach: User) -> None:
+    start = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    session = CoachingSession.objects.create(
+        agreement=agreement, version=version, starts_at=start, minutes=60, format="video"
+    )
+    PrivateNote.objects.create(
+        agreement=agreement, session=session, ciphertext=encrypt_text("Private")
+    )
+    IntakeQuestionnaire.objects.create(coach=coach, name="Mine", questions=[])
+    Intake.objects.create(
+        agreement=agreement,
+        signer=version.signers.get(role="client"),
+        status=IntakeStatus.SENT,
+    )
+    ThreeWayMeeting.objects.create(
+        agreement=agreement, version=version, kind=MeetingKind.CONTRACTING, starts_at=start
+    )

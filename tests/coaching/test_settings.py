@@ -17,6 +17,7 @@ PRODUCTION = {
     "SITE_URL": "https://agreements.example.com",
     "EMAIL_HOST": "smtp.example.com",
     "TASKS_BACKEND": "database",
+    "NOTES_KEY": "0o2R4N7eI6XwzGq8mY3bQe1vZ5tK9jLhP2cA6sD8fUw=",
 }
 
 

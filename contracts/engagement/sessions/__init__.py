@@ -1,0 +1,2 @@
+"""Sessions logged against the agreement in force, planned ahead, exported as .ics; and
+the ICF coaching log."""
