@@ -14,6 +14,7 @@ class ReminderKind(models.TextChoices):
     REVIEW_DUE = "review_due", "Review due"
     REVIEW_OVERDUE = "review_overdue", "Review overdue"
     ENDING_SOON = "ending_soon", "Engagement ending soon"
+    LAST_SESSION = "last_session", "Last session agreed used or planned"
     INSURANCE_EXPIRING = "insurance_expiring", "Insurance expiring"
 
 

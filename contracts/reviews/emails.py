@@ -1,5 +1,6 @@
 """Emails to the coach about their agreements: a review coming up, due or overdue; an
-engagement ending; insurance expiring. Review reminders carry a calendar invitation."""
+engagement ending, or its last session near; insurance expiring. Review reminders carry a
+calendar invitation."""
 
 from __future__ import annotations
 
@@ -57,6 +58,11 @@ def email_reminder_to_coach(reminder: Reminder, *, today: date) -> None:
             section.title for section in agreement_sections(two_party=agreement.is_two_party)
         ],
     )
+    if reminder.kind == ReminderKind.LAST_SESSION:
+        context["session_count"] = agreement.session_count
+        context["link"] = settings.SITE_URL + reverse("contracts:sessions", args=[agreement.pk])
+        send_email("reminder-last-session", to=coach.email, context=context)
+        return
     if reminder.kind == ReminderKind.ENDING_SOON:
         context["link"] = settings.SITE_URL + reverse(
             "contracts:agreement-detail", args=[agreement.pk]

@@ -11,7 +11,11 @@ Per signed agreement with review date R (coach's lead L days) and end date E:
 - "review coming up" once, from R - L until R;
 - "review due" once, from R;
 - "review overdue" once a week while R has passed and no review moved R on;
-- "engagement ending" once, from E - (ending lead) until E.
+- "engagement ending" once, from E - (ending lead) until E;
+- "last session" once per number of sessions agreed N, when sessions used (counted,
+  contracts.engagement.sessions) reach N - 1, or used and planned together reach N:
+  the moment for the closing meeting and the review. It follows the "engagement
+  ending" choice of the coach's profile.
 Nothing is sent for agreements that are not signed, or whose end date has passed.
 """
 
@@ -24,7 +28,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coaching.models import CoachProfile
@@ -32,9 +37,11 @@ from contracts.models import (
     Agreement,
     AgreementStatus,
     AgreementVersion,
+    CoachingSession,
     Reminder,
     ReminderKind,
     ReminderStatus,
+    SessionStatus,
 )
 from contracts.reviews.emails import email_reminder_to_coach
 
@@ -42,6 +49,8 @@ BATCH_SIZE = 500
 MAX_LEAD_DAYS = 90  # the longest lead a coach may choose
 MAX_ATTEMPTS = 5
 STALE_CLAIM = timedelta(minutes=30)  # a claim this old was left by a scheduler that died
+# Sessions used or planned: those that take up one of the sessions agreed.
+SESSION_BOOKED = Q(counted=True) | Q(status=SessionStatus.PLANNED)
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,32 @@ def reminders_for_agreement(agreement: Agreement, profile: CoachProfile, today: 
     lead = timedelta(days=profile.ending_lead_days)
     if profile.remind_endings and end is not None and end - lead <= today <= end:
         add(ReminderKind.ENDING_SOON, f"{end}", end)
+    agreed = agreement.session_count
+    if profile.remind_endings and agreed is not None and _last_session_near(agreement, agreed):
+        add(ReminderKind.LAST_SESSION, f"n{agreed}", today)
     return due
+
+
+def _last_session_near(agreement: Agreement, agreed: int) -> bool:
+    """One session left to hold, or every session left already planned."""
+    used: int | None = getattr(agreement, "sessions_used", None)
+    booked: int | None = getattr(agreement, "sessions_booked", None)
+    if used is None or booked is None:  # not annotated by the pass: read them
+        used = agreement.sessions.filter(counted=True).count()
+        booked = agreement.sessions.filter(SESSION_BOOKED).count()
+    return used >= agreed - 1 or booked >= agreed
+
+
+def _sessions(condition: Q) -> Coalesce:
+    """How many of the agreement's sessions meet the condition, as a subquery."""
+    matching = (
+        CoachingSession.objects.filter(condition, agreement=OuterRef("pk"))
+        .order_by()
+        .values("agreement")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(matching), 0)
 
 
 def reminder_for_insurance(profile: CoachProfile, today: date) -> Due | None:
@@ -113,7 +147,14 @@ def _agreement_batches(now: datetime) -> Iterator[list[Agreement]]:
     candidates = (
         Agreement.objects.filter(status=AgreementStatus.SIGNED)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=yesterday))
-        .filter(Q(next_review_on__lte=horizon) | Q(end_date__lte=horizon))
+        .annotate(
+            sessions_used=_sessions(Q(counted=True)), sessions_booked=_sessions(SESSION_BOOKED)
+        )
+        .filter(
+            Q(next_review_on__lte=horizon)
+            | Q(end_date__lte=horizon)
+            | Q(session_count__isnull=False, sessions_booked__gte=F("session_count") - 1)
+        )
         .select_related("coach__profile")
         .only(
             "pk",
@@ -122,6 +163,7 @@ def _agreement_batches(now: datetime) -> Iterator[list[Agreement]]:
             "title",
             "end_date",
             "next_review_on",
+            "session_count",
             "coach__email",
             "coach__full_name",
             *(f"coach__profile__{name}" for name in _PROFILE_FIELDS),
