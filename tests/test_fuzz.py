@@ -163,6 +163,7 @@ def _arguments(name: str, pattern: URLPattern, world: World, token: str) -> dict
         "signer": world.objects["signer"],
         "email": [1],
         "pdf": [1],
+        "session": [1],
         "number": [1],
         "token": [token],
         "uidb64": ["MQ"],

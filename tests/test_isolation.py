@@ -6,12 +6,15 @@ import pytest
 from django.db import models
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from pytest_django import Settings
 
 from coaching.models import Membership, ProfessionalBody, User
 from contracts.drafting.services import template_create
+from contracts.models import CoachingSession
 from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
+from tests.contracts.engagement.sessions.helpers import in_force
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +39,9 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:pdf-retry": lambda coach: make_agreement(coach=coach),
     "contracts:review": lambda coach: make_agreement(coach=coach),
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
+    # Sessions: an agreement in force with one session whose id is the agreement's too,
+    # since each URL argument takes the owned object's id.
+    "contracts:session": lambda coach: agreement_with_session(coach),
 }
 # Values for the URL arguments that are not the object's id.
 OTHER_ARGUMENTS = {
@@ -63,7 +69,24 @@ NOT_OWNED = {
     "contracts:review-code",
     "contracts:review-verify",
     "contracts:review-confirm",
+    "contracts:copy-log-consent",
 }
+
+
+def agreement_with_session(coach: User) -> models.Model:
+    agreement = in_force(coach)
+    version = agreement.version_in_force()
+    assert version is not None
+    CoachingSession.objects.create(
+        pk=agreement.pk,
+        agreement=agreement,
+        version=version,
+        starts_at=timezone.now(),
+        minutes=60,
+        format="video",
+        status="planned",
+    )
+    return agreement
 
 
 def walk(

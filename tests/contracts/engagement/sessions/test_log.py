@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import connection
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def practice(coach: User) -> dict[str, object]:
     """Two clients over two years: one named, one not; paid and pro bono hours."""
-    named = in_force(coach, start_date=datetime(2026, 11, 1).date())
+    named = in_force(coach, start_date=date(2026, 11, 1))
     Client.objects.filter(pk=named.client_id).update(
         name="Noor Named", named_in_log_since=datetime(2026, 1, 1, tzinfo=UTC)
     )
