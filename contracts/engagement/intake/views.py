@@ -24,7 +24,7 @@ from contracts.engagement.intake.forms import (
     answer_initial,
     question_initial,
 )
-from contracts.engagement.intake.questions import parse_questions
+from contracts.engagement.intake.questions import has_health_question, parse_questions
 from contracts.models import Agreement, Intake, IntakeQuestionnaire, IntakeStatus, LinkPurpose
 
 STALE = (
@@ -102,6 +102,7 @@ def agreement_intake_read(request: CoachRequest, pk: int, intake: int) -> HttpRe
             "agreement": agreement,
             "intake": found,
             "reading": reading,
+            "asks_about_health": has_health_question(parse_questions(found.questions)),
             "sharing": services.intake_sharing(agreement),
         },
     )
