@@ -222,6 +222,7 @@ else:
 # Signing: how long emailed links and codes live, and when pending signers are reminded.
 SIGNING_LINK_DAYS = envint("SIGNING_LINK_DAYS", 14, minimum=1)
 COPY_LINK_DAYS = envint("COPY_LINK_DAYS", 90, minimum=1)
+INTAKE_LINK_DAYS = envint("INTAKE_LINK_DAYS", 30, minimum=1)
 SIGNING_CODE_MINUTES = 10
 SIGNING_CODE_TRIES = 5
 SIGNING_REMINDER_DAYS = envint("SIGNING_REMINDER_DAYS", 3, minimum=1)

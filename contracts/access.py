@@ -55,6 +55,7 @@ CODE_ROUTES = {
     LinkPurpose.SIGN: ("contracts:sign-code", "contracts:sign-verify"),
     LinkPurpose.VIEW: ("contracts:copy-code", "contracts:copy-verify"),
     LinkPurpose.CONFIRM: ("contracts:review-code", "contracts:review-verify"),
+    LinkPurpose.INTAKE: ("contracts:intake-code", "contracts:intake-verify"),
 }
 
 

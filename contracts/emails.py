@@ -182,3 +182,21 @@ def email_review_confirmation(
         reply_to=context["coach_email"],
         headers=headers,
     )
+
+
+def email_intake(
+    signer: Signer, token: str, *, expires_at: datetime, headers: Headers = None
+) -> None:
+    """The coach asks the client to fill in the confidential intake questionnaire."""
+    context = {
+        **_context(signer),
+        "link": _link("contracts:intake", token),
+        "expires_at": expires_at,
+    }
+    send_email(
+        "intake",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
+    )

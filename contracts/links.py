@@ -73,7 +73,10 @@ def token_digest(token: str) -> str:
 def issue_link(signer: Signer, purpose: LinkPurpose) -> tuple[str, SigningLink]:
     """A new link for the signer: the token (never stored) and the stored link."""
     token = secrets.token_urlsafe(32)
-    days = settings.COPY_LINK_DAYS if purpose == LinkPurpose.VIEW else settings.SIGNING_LINK_DAYS
+    days = {
+        LinkPurpose.VIEW: settings.COPY_LINK_DAYS,
+        LinkPurpose.INTAKE: settings.INTAKE_LINK_DAYS,
+    }.get(purpose, settings.SIGNING_LINK_DAYS)
     link = SigningLink.objects.create(
         signer=signer,
         purpose=purpose,

@@ -40,6 +40,8 @@ from contracts.models import (
     AuditEventKind,
     EmailKind,
     EmailState,
+    Intake,
+    IntakeStatus,
     LinkPurpose,
     OutgoingEmail,
     ReviewConfirmation,
@@ -54,10 +56,16 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 # Only while the agreement still waits for the person's signature do these make sense.
 WHILE_OUT_FOR_SIGNATURE = {EmailKind.INVITATION, EmailKind.REMINDER}
+# An intake still waiting for the client's answers; once submitted or withdrawn, no email.
+OPEN_INTAKE = {IntakeStatus.SENT, IntakeStatus.STARTED}
 
 
 def email_queue(
-    *, kind: EmailKind, signer: Signer, confirmation: ReviewConfirmation | None = None
+    *,
+    kind: EmailKind,
+    signer: Signer,
+    confirmation: ReviewConfirmation | None = None,
+    intake: Intake | None = None,
 ) -> OutgoingEmail:
     """Queue one email to one party (inside the caller's transaction) and a task to send it."""
     email = OutgoingEmail.objects.create(
@@ -65,6 +73,7 @@ def email_queue(
         agreement_id=signer.version.agreement_id,
         signer=signer,
         confirmation=confirmation,
+        intake=intake,
         to=signer.version.agreement.coach.email
         if kind == EmailKind.DECLINED_TO_COACH
         else signer.email,
@@ -84,7 +93,7 @@ def _pending_for_update(email_id: int) -> OutgoingEmail | None:
     """The email, locked, if it still waits and no other worker holds it."""
     return (
         OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("signer__version__agreement__coach", "confirmation")
+        .select_related("signer__version__agreement__coach", "confirmation", "intake")
         .filter(pk=email_id, state__in=[EmailState.QUEUED, EmailState.RETRYING])
         .first()
     )
@@ -132,12 +141,15 @@ def email_attempt(email_id: int, *, now: datetime | None = None) -> str | None:
 
 def _still_wanted(email: OutgoingEmail) -> bool:
     """An invitation, reminder or code to someone who has signed, declined, or whose
-    agreement was voided since, is no longer wanted; nor a confirmation already given."""
+    agreement was voided since, is no longer wanted; nor a confirmation already given,
+    nor an intake the client submitted or the coach withdrew."""
     signer = email.signer
     if email.kind in WHILE_OUT_FOR_SIGNATURE:
         return signer.status == SignerStatus.INVITED and signer.version.ended_at is None
     if email.kind == EmailKind.REVIEW_CONFIRMATION:
         return email.confirmation is not None and email.confirmation.confirmed_at is None
+    if email.kind == EmailKind.INTAKE:
+        return email.intake is not None and email.intake.status in OPEN_INTAKE
     return True
 
 
@@ -181,6 +193,9 @@ def _compose_and_send(email: OutgoingEmail) -> None:
         emails.email_review_confirmation(
             signer, token, expires_at=link.expires_at, headers=headers
         )
+    elif email.kind == EmailKind.INTAKE:
+        token, link = issue_link(signer, LinkPurpose.INTAKE)
+        emails.email_intake(signer, token, expires_at=link.expires_at, headers=headers)
     else:
         raise ValueError(f"Unknown email {email.kind!r}")
 
@@ -289,7 +304,7 @@ def email_resend(*, email: OutgoingEmail, coach: User) -> OutgoingEmail:
     with transaction.atomic():
         email = (
             OutgoingEmail.objects.select_for_update(of=("self",))
-            .select_related("signer__version__agreement", "confirmation")
+            .select_related("signer__version__agreement", "confirmation", "intake")
             .get(pk=email.pk)
         )
         if email.state != EmailState.FAILED or email.replaced_by_id is not None:
@@ -300,7 +315,10 @@ def email_resend(*, email: OutgoingEmail, coach: User) -> OutgoingEmail:
             )
         signer = email.signer
         again = email_queue(
-            kind=EmailKind(email.kind), signer=signer, confirmation=email.confirmation
+            kind=EmailKind(email.kind),
+            signer=signer,
+            confirmation=email.confirmation,
+            intake=email.intake,
         )
         email.replaced_by = again
         email.save(update_fields=["replaced_by"])

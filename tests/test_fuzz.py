@@ -31,6 +31,8 @@ from coaching.models import Membership, ProfessionalBody, User
 from contracts.drafting.builder import STEP_FORMS
 from contracts.drafting.perspectives import Party
 from contracts.drafting.services import template_create
+from contracts.engagement.intake import services as intakes
+from contracts.engagement.intake.questions import built_in_questions
 from contracts.models import PdfKind, Signer, SignerRole
 from contracts.reviews import services as reviews
 from contracts.signing import services as signing
@@ -110,16 +112,21 @@ def make_world() -> World:
         )
     review = reviews.review_start(agreement=signed.agreement, coach=coach)
     reviews.review_still_holds(review=review, coach=coach)
+    intake = intakes.intake_send(
+        agreement=signed.agreement, coach=coach, questions=built_in_questions()
+    )
     observer = pending.signers.get(role=SignerRole.OBSERVER)
     emails = {
         "sign": pending.agreement.client.email,
         "copy": observer.email,
         "review": signed.agreement.client.email,
+        "intake": signed.agreement.client.email,
     }
     tokens = {
         "sign": link_for(emails["sign"]).split("/")[2],
         "copy": link_for(emails["copy"], "copy").split("/")[2],
         "review": _review_token(emails["review"]),
+        "intake": _link_token(emails["intake"], "intake"),
     }
     agreements = [draft, private, pending.agreement, signed.agreement]
     return World(
@@ -135,19 +142,25 @@ def make_world() -> World:
                 Membership.objects.create(coach=coach, body=ProfessionalBody.ICF)
             ],
             "contracts:template": [template_create(coach=coach, name="Mine")],
+            "contracts:questionnaire": [intakes.questionnaire_create(coach=coach)],
             "contracts": agreements,
             "signer": [s.pk for v in (pending, signed) for s in v.signers.all()],
+            "intake": [intake.pk],
         },
     )
 
 
-def _review_token(email: str) -> str:
+def _link_token(email: str, kind: str) -> str:
     from django.core import mail
 
     for message in reversed(mail.outbox):
-        if email in message.to and (found := re.search(r"/review/([\w-]+)/", str(message.body))):
+        if email in message.to and (found := re.search(rf"/{kind}/([\w-]+)/", str(message.body))):
             return found.group(1)
-    raise AssertionError(f"no review link was emailed to {email}")
+    raise AssertionError(f"no {kind} link was emailed to {email}")
+
+
+def _review_token(email: str) -> str:
+    return _link_token(email, "review")
 
 
 def _arguments(name: str, pattern: URLPattern, world: World, token: str) -> dict[str, list[Any]]:
@@ -164,6 +177,7 @@ def _arguments(name: str, pattern: URLPattern, world: World, token: str) -> dict
         "email": [1],
         "pdf": [1],
         "session": [1],
+        "intake": world.objects["intake"],
         "number": [1],
         "token": [token],
         "uidb64": ["MQ"],
@@ -307,7 +321,7 @@ def test_no_input_gets_a_server_error_from_a_coachs_page(who: str, settings: Set
     fuzz(routes, browser, examples=MAX_EXAMPLES[who])
 
 
-@pytest.mark.parametrize("kind", ["sign", "copy", "review"])
+@pytest.mark.parametrize("kind", ["sign", "copy", "review", "intake"])
 @pytest.mark.parametrize("code", ["with the code", "without the code"])
 def test_no_input_gets_a_server_error_through_a_link(
     kind: str, code: str, settings: Settings

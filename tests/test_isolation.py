@@ -11,12 +11,23 @@ from pytest_django import Settings
 
 from coaching.models import Membership, ProfessionalBody, User
 from contracts.drafting.services import template_create
+from contracts.engagement.intake.questions import built_in_questions
+from contracts.engagement.intake.services import intake_send, questionnaire_create
 from contracts.models import CoachingSession
 from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
 from tests.contracts.engagement.sessions.helpers import in_force
 
 pytestmark = pytest.mark.django_db
+
+
+def _agreement_with_an_intake(coach: User) -> models.Model:
+    version = signing.agreement_send(
+        agreement=make_agreement(coach=coach, complete=True), coach=coach
+    )
+    intake_send(agreement=version.agreement, coach=coach, questions=built_in_questions())
+    return version.agreement
+
 
 # URL name prefix -> how to make the object of that kind for a coach.
 OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
@@ -32,6 +43,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
             agreement=make_agreement(coach=coach, complete=True), coach=coach
         ).agreement
     ),
+    "contracts:agreement-intake-": lambda coach: _agreement_with_an_intake(coach),
     "contracts:agreement-": lambda coach: make_agreement(coach=coach),
     "contracts:coach-sign": lambda coach: make_agreement(coach=coach),
     "contracts:signer-resend": lambda coach: make_agreement(coach=coach),
@@ -42,9 +54,10 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     # Sessions: an agreement in force with one session whose id is the agreement's too,
     # since each URL argument takes the owned object's id.
     "contracts:session": lambda coach: agreement_with_session(coach),
+    "contracts:questionnaire-": lambda coach: questionnaire_create(coach=coach),
 }
-# Values for the URL arguments that are not the object's id.
-OTHER_ARGUMENTS = {
+# Values for the URL arguments that are not the object's id (or how to find them from it).
+OTHER_ARGUMENTS: dict[str, object] = {
     "step": "roles",
     "party": "client",
     "signer": 1,
@@ -52,6 +65,7 @@ OTHER_ARGUMENTS = {
     "number": 1,
     "email": 1,
     "pdf": 1,
+    "intake": lambda agreement: agreement.intakes.get().pk,
 }
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {
@@ -70,6 +84,9 @@ NOT_OWNED = {
     "contracts:review-verify",
     "contracts:review-confirm",
     "contracts:copy-log-consent",
+    "contracts:intake",
+    "contracts:intake-code",
+    "contracts:intake-verify",
 }
 
 
@@ -112,7 +129,8 @@ def patterns_with_ids() -> list[str]:
 
 def url_for(url_name: str, owned: models.Model) -> str:
     pattern = dict(walk(get_resolver().url_patterns))[url_name]
-    kwargs = {name: OTHER_ARGUMENTS.get(name, owned.pk) for name in pattern.pattern.converters}
+    values = {name: OTHER_ARGUMENTS.get(name, owned.pk) for name in pattern.pattern.converters}
+    kwargs = {name: value(owned) if callable(value) else value for name, value in values.items()}
     return reverse(url_name, kwargs=kwargs)
 
 

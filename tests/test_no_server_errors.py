@@ -23,6 +23,7 @@ ODD = {
     "email": 999999,
     "pdf": 999999,
     "session": 999999,
+    "intake": 999999,
     "kind": "x",
     "number": 999,
     "token": "not-a-token",

@@ -30,4 +30,6 @@ urlpatterns = [
     path("copy/<str:token>/verify/", views.copy_verify_code, name="copy-verify"),
     path("review/<str:token>/code/", views.review_send_code, name="review-code"),
     path("review/<str:token>/verify/", views.review_verify_code, name="review-verify"),
+    path("intake/<str:token>/code/", views.intake_send_code, name="intake-code"),
+    path("intake/<str:token>/verify/", views.intake_verify_code, name="intake-verify"),
 ]

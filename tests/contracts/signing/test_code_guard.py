@@ -9,9 +9,12 @@ from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
 from coaching.models import User
+from contracts.engagement.intake.questions import built_in_questions
+from contracts.engagement.intake.services import intake_send
 from contracts.models import Signer, SignerRole
 from contracts.reviews import services as reviews
 from contracts.signing import services as signing
+from tests.contracts.engagement.intake.helpers import intake_link
 from tests.contracts.signing_helpers import link_for, send_agreement, signer
 from tests.test_isolation import walk
 
@@ -25,6 +28,8 @@ CODE_PAGES = {
     "contracts:copy-verify",
     "contracts:review-code",
     "contracts:review-verify",
+    "contracts:intake-code",
+    "contracts:intake-verify",
 }
 
 
@@ -76,7 +81,9 @@ def tokens(coach: User) -> dict[str, str]:
     review = reviews.review_start(agreement=signed.agreement, coach=coach)
     reviews.review_still_holds(review=review, coach=coach)
     client_email = signed.agreement.client.email
+    intake_send(agreement=signed.agreement, coach=coach, questions=built_in_questions())
     return {
+        "intake": intake_link(client_email).split("/")[2],
         "sign": link_for(pending.agreement.client.email).split("/")[2],
         "copy": link_for(client_email, "copy").split("/")[2],
         "review": review_link_for(client_email).split("/")[2],
@@ -108,6 +115,7 @@ def test_every_page_of_every_link_asks_for_the_code_first(tokens: dict[str, str]
         "contracts:copy",
         "contracts:copy-pdf",
         "contracts:review-confirm",
+        "contracts:intake",
     }
 
 
