@@ -46,6 +46,7 @@ from contracts.models import (
     Signer,
     SignerRole,
     SignerStatus,
+    ThreeWayMeeting,
 )
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,11 @@ WHILE_OUT_FOR_SIGNATURE = {EmailKind.INVITATION, EmailKind.REMINDER}
 
 
 def email_queue(
-    *, kind: EmailKind, signer: Signer, confirmation: ReviewConfirmation | None = None
+    *,
+    kind: EmailKind,
+    signer: Signer,
+    confirmation: ReviewConfirmation | None = None,
+    meeting: ThreeWayMeeting | None = None,
 ) -> OutgoingEmail:
     """Queue one email to one party (inside the caller's transaction) and a task to send it."""
     email = OutgoingEmail.objects.create(
@@ -65,6 +70,7 @@ def email_queue(
         agreement_id=signer.version.agreement_id,
         signer=signer,
         confirmation=confirmation,
+        meeting=meeting,
         to=signer.version.agreement.coach.email
         if kind == EmailKind.DECLINED_TO_COACH
         else signer.email,
@@ -138,6 +144,18 @@ def _still_wanted(email: OutgoingEmail) -> bool:
         return signer.status == SignerStatus.INVITED and signer.version.ended_at is None
     if email.kind == EmailKind.REVIEW_CONFIRMATION:
         return email.confirmation is not None and email.confirmation.confirmed_at is None
+    if email.kind == EmailKind.MEETING_INVITATION:
+        # An update queued since (a reschedule) carries the same event: one is enough.
+        return (
+            email.meeting is not None
+            and email.meeting.starts_at > timezone.now()
+            and not OutgoingEmail.objects.filter(
+                kind=EmailKind.MEETING_INVITATION,
+                meeting=email.meeting,
+                signer=signer,
+                pk__gt=email.pk,
+            ).exists()
+        )
     return True
 
 
@@ -180,6 +198,12 @@ def _compose_and_send(email: OutgoingEmail) -> None:
         token, link = issue_link(signer, LinkPurpose.CONFIRM)
         emails.email_review_confirmation(
             signer, token, expires_at=link.expires_at, headers=headers
+        )
+    elif email.kind == EmailKind.MEETING_INVITATION and email.meeting is not None:
+        # Client and sponsor get a link to their own page, where the agenda stays.
+        page = None if signer.role == SignerRole.COACH else issue_link(signer, LinkPurpose.VIEW)
+        emails.email_meeting_invitation(
+            signer, email.meeting, token=page[0] if page else None, headers=headers
         )
     else:
         raise ValueError(f"Unknown email {email.kind!r}")
@@ -300,7 +324,10 @@ def email_resend(*, email: OutgoingEmail, coach: User) -> OutgoingEmail:
             )
         signer = email.signer
         again = email_queue(
-            kind=EmailKind(email.kind), signer=signer, confirmation=email.confirmation
+            kind=EmailKind(email.kind),
+            signer=signer,
+            confirmation=email.confirmation,
+            meeting=email.meeting,
         )
         email.replaced_by = again
         email.save(update_fields=["replaced_by"])
