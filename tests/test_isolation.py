@@ -35,6 +35,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:email-": lambda coach: make_agreement(coach=coach),
     "contracts:pdf-retry": lambda coach: make_agreement(coach=coach),
     "contracts:review": lambda coach: make_agreement(coach=coach),
+    "contracts:meeting": lambda coach: make_agreement(coach=coach),
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
 }
 # Values for the URL arguments that are not the object's id.
@@ -46,6 +47,7 @@ OTHER_ARGUMENTS = {
     "number": 1,
     "email": 1,
     "pdf": 1,
+    "meeting": 1,
 }
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {

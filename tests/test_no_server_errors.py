@@ -22,6 +22,7 @@ ODD = {
     "signer": 999999,
     "email": 999999,
     "pdf": 999999,
+    "meeting": 999999,
     "kind": "x",
     "number": 999,
     "token": "not-a-token",
