@@ -248,8 +248,15 @@ def meeting_invite(
     """Email the client, the sponsor and the coach an invitation with the agenda and a
     calendar file. Returns how many emails were queued."""
     meeting = _locked(meeting)
-    if meeting.version.ended_at is not None and not meeting.version.in_force:
-        raise MeetingError("The version this meeting was planned under is no longer current.")
+    current = meeting_version(meeting.agreement)
+    if current is None:
+        raise MeetingError(
+            "The agreement is neither in force nor out for signature: there is no one to invite."
+        )
+    if current != meeting.version:
+        # Amended since it was planned: the new version's parties and terms apply.
+        meeting.version = current
+        meeting.save(update_fields=["version"])
     if meeting.starts_at < timezone.now():
         raise MeetingError("This meeting's time has passed: change its date first.")
     return _queue_invitations(meeting)

@@ -17,11 +17,16 @@ from contracts.access import owned_agreement
 from contracts.agenda import meeting_agenda
 from contracts.engagement.meetings import services
 from contracts.engagement.meetings.forms import AgreedNoteForm, MeetingForm
-from contracts.models import Agreement, MeetingKind, ThreeWayMeeting
+from contracts.models import Agreement, AgreementVersion, MeetingKind, ThreeWayMeeting
 
 
 def _meeting_form(
-    agreement: Agreement, meeting: ThreeWayMeeting | None, kind: str, data: Any = None
+    agreement: Agreement,
+    meeting: ThreeWayMeeting | None,
+    kind: str,
+    data: Any = None,
+    *,
+    version: AgreementVersion | None,
 ) -> MeetingForm:
     zone = services.coach_zone(agreement)
     prefix = f"m{meeting.pk}" if meeting else f"new-{kind}"
@@ -40,7 +45,7 @@ def _meeting_form(
         prefix=prefix,
         initial=initial,
         time_zone=zone.key,
-        version=services.meeting_version(agreement),
+        version=version,
     )
 
 
@@ -62,7 +67,7 @@ def _page(
     """The page, with `bound` (a form that did not validate) in place of its blank twin."""
     version = services.meeting_version(agreement)
     meetings = services.with_agendas(
-        list(agreement.meetings.select_related("version").prefetch_related("emails"))
+        list(agreement.meetings.select_related("version").prefetch_related("emails__signer"))
     )
 
     def pick(form: forms.Form) -> forms.Form:
@@ -72,7 +77,7 @@ def _page(
         meeting = item.meeting
         return {
             "item": item,
-            "form": pick(_meeting_form(agreement, meeting, meeting.kind)),
+            "form": pick(_meeting_form(agreement, meeting, meeting.kind, version=version)),
             "note_form": pick(_note_form(meeting)),
             "emails": list(meeting.emails.all()),
         }
@@ -85,7 +90,9 @@ def _page(
                 "kind": kind,
                 "label": kind.label,
                 "row": row(planned) if planned else None,
-                "new_form": pick(_meeting_form(agreement, None, kind)) if not planned else None,
+                "new_form": None
+                if planned
+                else pick(_meeting_form(agreement, None, kind, version=version)),
                 "agenda": meeting_agenda(version, kind) if version and not planned else None,
             }
         )
@@ -94,7 +101,7 @@ def _page(
         "version": version,
         "slots": slots,
         "others": [row(m) for m in meetings if m.meeting.kind == MeetingKind.OTHER],
-        "new_other": pick(_meeting_form(agreement, None, MeetingKind.OTHER)),
+        "new_other": pick(_meeting_form(agreement, None, MeetingKind.OTHER, version=version)),
         "time_zone": services.coach_zone(agreement).key,
     }
     return render(request, "contracts/engagement/meetings/meetings.html", context, status=status)
@@ -125,7 +132,8 @@ def meeting_plan(request: CoachRequest, pk: int) -> HttpResponse:
     if kind not in MeetingKind.values:
         messages.error(request, "Choose the kind of meeting to plan.")
         return redirect("contracts:meetings", pk=agreement.pk)
-    form = _meeting_form(agreement, None, kind, request.POST)
+    version = services.meeting_version(agreement)
+    form = _meeting_form(agreement, None, kind, request.POST, version=version)
     if not form.is_valid():
         return _page(request, agreement, bound=form, status=400)
     try:
@@ -151,7 +159,8 @@ def meeting_plan(request: CoachRequest, pk: int) -> HttpResponse:
 def meeting_change(request: CoachRequest, pk: int, meeting: int) -> HttpResponse:
     agreement = owned_agreement(request, pk)
     found = _owned_meeting(agreement, meeting)
-    form = _meeting_form(agreement, found, found.kind, request.POST)
+    version = services.meeting_version(agreement)
+    form = _meeting_form(agreement, found, found.kind, request.POST, version=version)
     if not form.is_valid():
         return _page(request, agreement, bound=form, status=400)
     try:

@@ -12,7 +12,7 @@ from django.core import mail
 from django.template.loader import render_to_string
 from django.test import Client as HttpClient
 from django.urls import reverse
-from pytest_django import Settings
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from coaching.models import User
 from contracts.engagement.meetings import services
@@ -350,3 +350,20 @@ def test_the_hub_panel_lists_dated_meetings_and_those_still_to_date(coach: User)
     assert "Mid-point review: 6 April 2027" in html
     assert "Not dated yet: contracting meeting, closing meeting." in html
     assert reverse("contracts:meetings", args=[version.agreement.pk]) in html
+
+
+def test_the_meetings_page_reads_a_bounded_number_of_queries(
+    coach: User,
+    signed_in: HttpClient,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    version = in_force(coach)
+    for kind, day in [(MeetingKind.MIDPOINT, 6), (MeetingKind.CLOSE, 8), (MeetingKind.OTHER, 9)]:
+        meeting = plan(version, kind, datetime(2027, 4, day, 9, tzinfo=UTC))
+        services.meeting_invite(meeting=meeting, coach=coach)
+    url = reverse("contracts:meetings", args=[version.agreement.pk])
+
+    with django_assert_max_num_queries(12):
+        page = signed_in.get(url).content.decode()
+
+    assert page.count("Send the invitations again") == 3
