@@ -6,15 +6,19 @@ term. Links carry a fresh token made here, inside the task that sends them.
 
 from __future__ import annotations
 
-from datetime import datetime
+import zoneinfo
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from coaching.emails import send_email
+from contracts import ical
+from contracts.agenda import meeting_agenda, meeting_when
 from contracts.audit import head_at_completion
-from contracts.models import Signer, SignerRole
+from contracts.models import Signer, SignerRole, ThreeWayMeeting
 
 Headers = dict[str, str] | None
 
@@ -198,5 +202,76 @@ def email_intake(
         to=signer.email,
         context=context,
         reply_to=context["coach_email"],
+        headers=headers,
+    )
+
+
+def meeting_calendar(meeting: ThreeWayMeeting) -> bytes:
+    """The meeting as a calendar request (RFC 5546 REQUEST). Its UID is the meeting's and its
+    SEQUENCE grows with each reschedule, so calendars update the event they hold. The title
+    and description name only the practice and the kind of meeting: calendars are often
+    shared with assistants and colleagues."""
+    version = meeting.version
+    practice = version.snapshot["coach"]["practice_name"] or version.snapshot["coach"]["name"]
+    kind = meeting.get_kind_display()
+    attendees = version.signers.filter(
+        role__in=[SignerRole.CLIENT, SignerRole.SPONSOR, SignerRole.COACH]
+    )
+    coach_email = meeting.agreement.coach.email
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Tripartite//Three-way meetings//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:REQUEST",
+        "BEGIN:VEVENT",
+        f"UID:{ical.uid(f'meeting-{meeting.pk}')}",
+        f"SEQUENCE:{meeting.revision - 1}",
+        f"DTSTAMP:{ical.utc(timezone.now())}",
+        f"DTSTART:{ical.utc(meeting.starts_at)}",
+        f"DTEND:{ical.utc(meeting.starts_at + timedelta(minutes=meeting.minutes))}",
+        f"SUMMARY:{ical.escape(f'{practice}: {kind}')}",
+        f"DESCRIPTION:{ical.escape(f'{kind} with {practice}. The agenda is in the email.')}",
+        f"LOCATION:{ical.escape(meeting.location)}",
+        f"ORGANIZER:mailto:{coach_email}",
+        *(
+            f"ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:{s.email}"
+            for s in attendees
+        ),
+        "STATUS:CONFIRMED",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return ical.calendar_file(lines)
+
+
+def email_meeting_invitation(
+    signer: Signer, meeting: ThreeWayMeeting, *, token: str | None, headers: Headers = None
+) -> None:
+    """An invitation (or its update) to a three-way meeting, with its agenda and a calendar
+    file. Client and sponsor get a link to their page; the coach, to the meetings page."""
+    agreement = meeting.agreement
+    zone = zoneinfo.ZoneInfo(agreement.coach.profile.time_zone)
+    link = (
+        _link("contracts:copy", token)
+        if token
+        else settings.SITE_URL + reverse("contracts:meetings", args=[agreement.pk])
+    )
+    context = {
+        **_context(signer),
+        "meeting": meeting,
+        "kind": meeting.get_kind_display(),
+        "when": meeting_when(meeting),
+        "day": f"{meeting.starts_at.astimezone(zone):%-d %B %Y}",
+        "update": meeting.revision > 1,
+        "agenda": meeting_agenda(meeting.version, meeting.kind),
+        "link": link,
+    }
+    send_email(
+        "meeting-invitation",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        attachments=[("meeting.ics", meeting_calendar(meeting), "text/calendar")],
         headers=headers,
     )

@@ -48,6 +48,7 @@ from contracts.models import (
     Signer,
     SignerRole,
     SignerStatus,
+    ThreeWayMeeting,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def email_queue(
     signer: Signer,
     confirmation: ReviewConfirmation | None = None,
     intake: Intake | None = None,
+    meeting: ThreeWayMeeting | None = None,
 ) -> OutgoingEmail:
     """Queue one email to one party (inside the caller's transaction) and a task to send it."""
     email = OutgoingEmail.objects.create(
@@ -74,6 +76,7 @@ def email_queue(
         signer=signer,
         confirmation=confirmation,
         intake=intake,
+        meeting=meeting,
         to=signer.version.agreement.coach.email
         if kind == EmailKind.DECLINED_TO_COACH
         else signer.email,
@@ -150,6 +153,18 @@ def _still_wanted(email: OutgoingEmail) -> bool:
         return email.confirmation is not None and email.confirmation.confirmed_at is None
     if email.kind == EmailKind.INTAKE:
         return email.intake is not None and email.intake.status in OPEN_INTAKE
+    if email.kind == EmailKind.MEETING_INVITATION:
+        # An update queued since (a reschedule) carries the same event: one is enough.
+        return (
+            email.meeting is not None
+            and email.meeting.starts_at > timezone.now()
+            and not OutgoingEmail.objects.filter(
+                kind=EmailKind.MEETING_INVITATION,
+                meeting=email.meeting,
+                signer=signer,
+                pk__gt=email.pk,
+            ).exists()
+        )
     return True
 
 
@@ -196,6 +211,12 @@ def _compose_and_send(email: OutgoingEmail) -> None:
     elif email.kind == EmailKind.INTAKE:
         token, link = issue_link(signer, LinkPurpose.INTAKE)
         emails.email_intake(signer, token, expires_at=link.expires_at, headers=headers)
+    elif email.kind == EmailKind.MEETING_INVITATION and email.meeting is not None:
+        # Client and sponsor get a link to their own page, where the agenda stays.
+        page = None if signer.role == SignerRole.COACH else issue_link(signer, LinkPurpose.VIEW)
+        emails.email_meeting_invitation(
+            signer, email.meeting, token=page[0] if page else None, headers=headers
+        )
     else:
         raise ValueError(f"Unknown email {email.kind!r}")
 
@@ -319,6 +340,7 @@ def email_resend(*, email: OutgoingEmail, coach: User) -> OutgoingEmail:
             signer=signer,
             confirmation=email.confirmation,
             intake=email.intake,
+            meeting=email.meeting,
         )
         email.replaced_by = again
         email.save(update_fields=["replaced_by"])

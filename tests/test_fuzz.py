@@ -14,6 +14,7 @@ import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import product
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -33,7 +34,8 @@ from contracts.drafting.perspectives import Party
 from contracts.drafting.services import template_create
 from contracts.engagement.intake import services as intakes
 from contracts.engagement.intake.questions import built_in_questions
-from contracts.models import PdfKind, Signer, SignerRole
+from contracts.engagement.meetings import services as meetings
+from contracts.models import MeetingKind, PdfKind, Signer, SignerRole
 from contracts.reviews import services as reviews
 from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_coach, make_contact
@@ -110,6 +112,14 @@ def make_world() -> World:
                 authority=person.role == SignerRole.SPONSOR,
             ),
         )
+    meeting = meetings.meeting_plan(
+        agreement=signed.agreement,
+        coach=coach,
+        kind=MeetingKind.MIDPOINT,
+        starts_at=datetime(2027, 4, 6, 9, tzinfo=UTC),
+        minutes=60,
+        location="Room 4",
+    )
     review = reviews.review_start(agreement=signed.agreement, coach=coach)
     reviews.review_still_holds(review=review, coach=coach)
     intake = intakes.intake_send(
@@ -146,6 +156,7 @@ def make_world() -> World:
             "contracts": agreements,
             "signer": [s.pk for v in (pending, signed) for s in v.signers.all()],
             "intake": [intake.pk],
+            "meeting": [meeting.pk],
         },
     )
 
@@ -178,6 +189,7 @@ def _arguments(name: str, pattern: URLPattern, world: World, token: str) -> dict
         "pdf": [1],
         "session": [1],
         "intake": world.objects["intake"],
+        "meeting": world.objects["meeting"],
         "number": [1],
         "token": [token],
         "uidb64": ["MQ"],

@@ -50,6 +50,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:email-": lambda coach: make_agreement(coach=coach),
     "contracts:pdf-retry": lambda coach: make_agreement(coach=coach),
     "contracts:review": lambda coach: make_agreement(coach=coach),
+    "contracts:meeting": lambda coach: make_agreement(coach=coach),
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
     # Sessions: an agreement in force with one session whose id is the agreement's too,
     # since each URL argument takes the owned object's id.
@@ -66,6 +67,7 @@ OTHER_ARGUMENTS: dict[str, object] = {
     "email": 1,
     "pdf": 1,
     "intake": lambda agreement: agreement.intakes.get().pk,
+    "meeting": 1,
 }
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {

@@ -24,6 +24,7 @@ ODD = {
     "pdf": 999999,
     "session": 999999,
     "intake": 999999,
+    "meeting": 999999,
     "kind": "x",
     "number": 999,
     "token": "not-a-token",

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from coaching import throttle
@@ -36,6 +37,7 @@ from contracts.drafting.perspectives import (
     reader_for,
     statements_to_confirm,
 )
+from contracts.engagement.party import party_view
 from contracts.links import LinkProblem, UnknownLink
 from contracts.models import (
     Agreement,
@@ -239,8 +241,19 @@ def copy(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
         version=version,
         signers=list(version.signers.exclude(role=SignerRole.OBSERVER)),
         newer=version.agreement.versions.filter(number__gt=version.number).exists(),
+        party=party_view(signer),
+        log_consent_url=_log_consent_url(visit.token),
     )
     return render(request, "contracts/signing/copy.html", context)
+
+
+def _log_consent_url(token: str) -> str | None:
+    """Where the client gives or withdraws consent to be named in the coaching log, once
+    that page exists."""
+    try:
+        return reverse("contracts:copy-log-consent", args=[token])
+    except NoReverseMatch:
+        return None
 
 
 CURRENT_LINKS = throttle.Door("current-link", per_seconds=3600, per_key=3)
