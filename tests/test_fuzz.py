@@ -31,6 +31,7 @@ from coaching.models import Membership, ProfessionalBody, User
 from contracts.drafting.builder import STEP_FORMS
 from contracts.drafting.perspectives import Party
 from contracts.drafting.services import template_create
+from contracts.engagement.notes import services as notes
 from contracts.models import PdfKind, Signer, SignerRole
 from contracts.reviews import services as reviews
 from contracts.signing import services as signing
@@ -135,6 +136,9 @@ def make_world() -> World:
                 Membership.objects.create(coach=coach, body=ProfessionalBody.ICF)
             ],
             "contracts:template": [template_create(coach=coach, name="Mine")],
+            "contracts:note": [
+                notes.note_write(agreement=signed.agreement, coach=coach, text="Private")
+            ],
             "contracts": agreements,
             "signer": [s.pk for v in (pending, signed) for s in v.signers.all()],
         },

@@ -10,6 +10,7 @@ from pytest_django import Settings
 
 from coaching.models import Membership, ProfessionalBody, User
 from contracts.drafting.services import template_create
+from contracts.engagement.notes import services as notes
 from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
 
@@ -36,6 +37,9 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:pdf-retry": lambda coach: make_agreement(coach=coach),
     "contracts:review": lambda coach: make_agreement(coach=coach),
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
+    "contracts:note-": lambda coach: notes.note_write(
+        agreement=make_agreement(coach=coach), coach=coach, text="Private"
+    ),
 }
 # Values for the URL arguments that are not the object's id.
 OTHER_ARGUMENTS = {
