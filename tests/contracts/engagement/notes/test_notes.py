@@ -5,6 +5,7 @@ import re
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from coaching.models import User
 from contracts.engagement.crypto import decrypt_text
@@ -51,20 +52,21 @@ def test_each_showing_of_a_note_is_one_read_in_the_audit_trail(
 
 
 def test_the_list_shows_dates_and_sizes_without_decrypting_anything(
-    coach: User, signed_in: HttpClient, django_assert_max_num_queries: object
+    coach: User, signed_in: HttpClient, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     agreement = make_agreement(coach=coach)
     for number in range(5):
         services.note_write(agreement=agreement, coach=coach, text=f"{PHRASE} {number}" * 10)
 
-    response = signed_in.get(reverse("contracts:agreement-notes", args=[agreement.pk]))
+    with django_assert_max_num_queries(8):  # as many for 5 notes as for 50
+        response = signed_in.get(reverse("contracts:agreement-notes", args=[agreement.pk]))
 
     page = response.content.decode()
     assert response.status_code == 200
     assert "Quillfeather" not in page
     assert page.count("Note of ") == 5
     sizes = [int(size) for size in re.findall(r"about (\d+) characters", page)]
-    assert len(sizes) == 5 and all(abs(size - 400) <= 16 for size in sizes)  # 10 × 40
+    assert len(sizes) == 5 and all(abs(size - 400) <= 16 for size in sizes)  # 10 times 40
     assert events(AuditEventKind.NOTE_READ) == []
 
 
@@ -80,7 +82,7 @@ def test_the_edit_form_shows_the_text_and_counts_as_a_read(
 
 
 def test_a_stale_save_is_refused_and_shows_both_texts_so_nothing_is_lost(
-    coach: User, signed_in: HttpClient, sign_in: object
+    coach: User, signed_in: HttpClient
 ) -> None:
     note = services.note_write(agreement=make_agreement(coach=coach), coach=coach, text="First")
     edit = reverse("contracts:note-edit", args=[note.pk])
@@ -194,7 +196,7 @@ def test_deleting_a_note_removes_it_and_leaves_a_trace_without_its_text(
 
 @pytest.mark.parametrize("name", ["note-detail", "note-edit", "note-delete"])
 def test_another_coach_gets_404_and_nothing_is_read(
-    name: str, coach: User, other_coach: User, sign_in: object
+    name: str, coach: User, other_coach: User
 ) -> None:
     note = services.note_write(agreement=make_agreement(coach=coach), coach=coach, text=PHRASE)
     other = HttpClient()
