@@ -14,7 +14,7 @@ ciphertext as if it were the text when the key is wrong. Here every read goes th
 A wrong key must be found at start-up, not by a coach opening a note: every key that
 encrypts anything leaves its fingerprint (`NotesKeyFingerprint`, an HMAC of a fixed text,
 from which the key cannot be found), and `key_problems()`, run by the system checks,
-names any fingerprint that NOTE_KEY no longer holds.
+names any fingerprint that NOTES_KEY no longer holds.
 """
 
 from __future__ import annotations
