@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from coaching.http import CoachRequest
 from contracts.access import owned_agreement
+from contracts.engagement.crypto import NotesKeyMismatch
 from contracts.engagement.notes import services
 from contracts.engagement.notes.forms import ChangeNoteForm, NewNoteForm
 from contracts.models import PrivateNote
@@ -110,7 +111,11 @@ def note_edit(request: CoachRequest, pk: int) -> HttpResponse:
                     "the note as saved now is shown beside it. Merge what you want to keep, "
                     "then save again.",
                 )
-                saved_text = services.note_read(note=note, coach=request.user, request=request)
+                try:
+                    saved_text = services.note_read(note=note, coach=request.user, request=request)
+                except NotesKeyMismatch:
+                    # The refused text is still shown back: only the saved one is missing.
+                    saved_text = "(The saved note cannot be decrypted just now.)"
                 status = 409
             except services.NoteError as error:
                 form.add_error(None, str(error))

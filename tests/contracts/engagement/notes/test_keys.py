@@ -212,3 +212,21 @@ def io_of(*args: str) -> str:
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_stale_save_under_a_wrong_key_still_gives_back_what_was_typed(
+    coach: User, signed_in: HttpClient, settings: Settings
+) -> None:
+    settings.NOTES_KEYS = [OLD]
+    note = write_notes(coach, 1)[0]
+    services.note_change(note=note, coach=coach, text="Saved elsewhere", revision=1)
+    settings.NOTES_KEYS = [NEW]
+
+    response = signed_in.post(
+        reverse("contracts:note-edit", args=[note.pk]), {"text": "Typed here", "revision": "1"}
+    )
+
+    assert response.status_code == 409
+    assert "Typed here" in response.content.decode()
+    assert "cannot be decrypted just now" in response.content.decode()
