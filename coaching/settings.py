@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "coaching.middleware.coach_time_zone",
+    "contracts.engagement.middleware.NotesKeyMismatchPage",
 ]
 
 ROOT_URLCONF = "coaching.urls"

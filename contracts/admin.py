@@ -12,6 +12,7 @@ from contracts.models import (
     CoachingSession,
     Intake,
     IntakeQuestionnaire,
+    NotesKeyFingerprint,
     OutgoingEmail,
     PrivateNote,
     Reminder,
@@ -165,6 +166,13 @@ class PrivateNoteAdmin(ReadOnlyAdmin[PrivateNote]):
     list_display = ("agreement", "session", "created_at", "updated_at")
     list_select_related = ("agreement", "session")
     exclude = ("ciphertext",)
+
+
+@admin.register(NotesKeyFingerprint)
+class NotesKeyFingerprintAdmin(ReadOnlyAdmin[NotesKeyFingerprint]):
+    """Which keys have encrypted stored text, by fingerprint: never a key."""
+
+    list_display = ("fingerprint", "first_used_at")
 
 
 @admin.register(IntakeQuestionnaire)

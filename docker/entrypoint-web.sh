@@ -5,6 +5,8 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
+# migrate runs the system checks first: among them, NOTES_KEY must still hold every key
+# that encrypted the notes and intake answers stored, or the server does not start.
 python manage.py migrate --no-input
 python manage.py collectstatic --no-input
 

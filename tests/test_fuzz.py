@@ -35,6 +35,7 @@ from contracts.drafting.services import template_create
 from contracts.engagement.intake import services as intakes
 from contracts.engagement.intake.questions import built_in_questions
 from contracts.engagement.meetings import services as meetings
+from contracts.engagement.notes import services as notes
 from contracts.models import MeetingKind, PdfKind, Signer, SignerRole
 from contracts.reviews import services as reviews
 from contracts.signing import services as signing
@@ -153,6 +154,9 @@ def make_world() -> World:
             ],
             "contracts:template": [template_create(coach=coach, name="Mine")],
             "contracts:questionnaire": [intakes.questionnaire_create(coach=coach)],
+            "contracts:note": [
+                notes.note_write(agreement=signed.agreement, coach=coach, text="Private")
+            ],
             "contracts": agreements,
             "signer": [s.pk for v in (pending, signed) for s in v.signers.all()],
             "intake": [intake.pk],

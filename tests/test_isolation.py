@@ -13,6 +13,7 @@ from coaching.models import Membership, ProfessionalBody, User
 from contracts.drafting.services import template_create
 from contracts.engagement.intake.questions import built_in_questions
 from contracts.engagement.intake.services import intake_send, questionnaire_create
+from contracts.engagement.notes import services as notes
 from contracts.models import CoachingSession
 from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
@@ -56,6 +57,9 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     # since each URL argument takes the owned object's id.
     "contracts:session": lambda coach: agreement_with_session(coach),
     "contracts:questionnaire-": lambda coach: questionnaire_create(coach=coach),
+    "contracts:note-": lambda coach: notes.note_write(
+        agreement=make_agreement(coach=coach), coach=coach, text="Private"
+    ),
 }
 # Values for the URL arguments that are not the object's id (or how to find them from it).
 OTHER_ARGUMENTS: dict[str, object] = {

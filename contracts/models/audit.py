@@ -40,6 +40,7 @@ class AuditEventKind(models.TextChoices):
     SESSION_CHANGED = "session_changed", "Session changed"
     NOTE_WRITTEN = "note_written", "Private note written"
     NOTE_READ = "note_read", "Private note read"
+    NOTE_DELETED = "note_deleted", "Private note deleted"
     INTAKE_SENT = "intake_sent", "Intake questionnaire sent"
     INTAKE_SUBMITTED = "intake_submitted", "Intake questionnaire submitted"
     INTAKE_READ = "intake_read", "Intake answers read"

@@ -79,6 +79,20 @@ class PrivateNote(models.Model):
         return f"Private note {self.pk}"  # never the text
 
 
+class NotesKeyFingerprint(models.Model):
+    """A key that has encrypted stored text (notes, intake answers), known by its
+    fingerprint only: the start-up check refuses a NOTES_KEY that lacks any of them."""
+
+    fingerprint = models.CharField(max_length=16, unique=True)
+    first_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["first_used_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Key {self.fingerprint}"
+
+
 class IntakeQuestionnaire(models.Model):
     """A coach's editable questionnaire; the built-in one is used until they make theirs."""
 
