@@ -49,6 +49,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:coach-sign": lambda coach: make_agreement(coach=coach),
     "contracts:signer-resend": lambda coach: make_agreement(coach=coach),
     "contracts:email-": lambda coach: make_agreement(coach=coach),
+    "contracts:engagement": lambda coach: make_agreement(coach=coach),
     "contracts:pdf-retry": lambda coach: make_agreement(coach=coach),
     "contracts:review": lambda coach: make_agreement(coach=coach),
     "contracts:meeting": lambda coach: make_agreement(coach=coach),
