@@ -1,6 +1,7 @@
 """Load a small demo practice. Safe to run again: it changes nothing that already exists."""
 
-from datetime import date
+import zoneinfo
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,10 +22,17 @@ from coaching.models import (
     User,
 )
 from contracts.drafting.services import agreement_create
+from contracts.engagement.intake import services as intake
+from contracts.engagement.intake.questions import built_in_questions
+from contracts.engagement.meetings import services as meetings
+from contracts.engagement.notes import services as notes
+from contracts.engagement.sessions import services as sessions
 from contracts.models import (
     Agreement,
     FeeBasis,
+    MeetingKind,
     SessionFormat,
+    SessionStatus,
     Signer,
     SignerRole,
     add_months,
@@ -176,6 +184,109 @@ class Command(BaseCommand):
         client_signer = version.signers.get(role=SignerRole.CLIENT)
         signing.signer_sign(signer=client_signer, signature=_demo_signature(client_signer))
 
+        self._engagement(coach, template=jordan, client=clients["Morgan Blake"], today=today)
+
+    def _engagement(
+        self, coach: User, *, template: Agreement, client: Client, today: date
+    ) -> None:
+        """An agreement in force for three months: sessions held and planned, private notes,
+        the client's intake submitted, the contracting meeting held and the mid-point dated."""
+        morgan = agreement_create(
+            coach=coach, client=client, template=None, title="Leadership coaching for Morgan Blake"
+        )
+        template.copy_terms_to(morgan)
+        morgan.goals = [
+            {
+                "goal": "Run the warehouse through the new shift pattern without losing people",
+                "measure": "Morgan's own rating, and staff turnover at the midpoint and end",
+            }
+        ]
+        morgan.start_date, morgan.end_date = add_months(today, -3), add_months(today, 3)
+        morgan.review_date = add_months(today, 1)
+        morgan.save()
+        version = signing.agreement_send(agreement=morgan, coach=coach)
+        for person in version.signers.order_by("role"):
+            signing.signer_sign(signer=person, signature=_demo_signature(person))
+        morgan.refresh_from_db()
+
+        zone = zoneinfo.ZoneInfo(coach.profile.time_zone)
+
+        def at(months: int, days: int, hour: int) -> datetime:
+            day = add_months(today, months) + timedelta(days=days)
+            return datetime.combine(day, time(hour), tzinfo=zone)
+
+        contracting = meetings.meeting_plan(
+            agreement=morgan,
+            coach=coach,
+            kind=MeetingKind.CONTRACTING,
+            starts_at=at(-3, 1, 10),
+            minutes=60,
+            location="Northwind's Manchester office",
+        )
+        meetings.meeting_record_agreed(
+            meeting=contracting,
+            coach=coach,
+            note="We agreed the two goals above, that Priya receives attendance after each "
+            "session, and that progress is discussed together at the mid-point meeting.",
+            base=meetings.note_base(contracting),
+        )
+        meetings.meeting_plan(
+            agreement=morgan,
+            coach=coach,
+            kind=MeetingKind.MIDPOINT,
+            starts_at=at(0, 10, 14),
+            minutes=45,
+            location="By video",
+        )
+        held = [
+            (at(-3, 8, 9), SessionStatus.HELD),
+            (at(-2, 5, 9), SessionStatus.HELD),
+            (at(-1, 3, 9), SessionStatus.LATE_CANCELLED),
+            (at(-1, 17, 9), SessionStatus.HELD),
+            (at(0, 14, 9), SessionStatus.PLANNED),
+        ]
+        logged = [
+            sessions.session_log(
+                agreement=morgan,
+                coach=coach,
+                data=sessions.SessionData(
+                    starts_at=starts_at,
+                    minutes=90,
+                    format=SessionFormat.MIXED,
+                    status=status,
+                    pro_bono=False,
+                ),
+            )
+            for starts_at, status in held
+        ]
+        notes.note_write(
+            agreement=morgan,
+            coach=coach,
+            session=logged[0],
+            text="First session: energy high, worried about losing two experienced team "
+            "leads to the new pattern. Explore what 'fair' means to the team next time.",
+        )
+        notes.note_write(
+            agreement=morgan,
+            coach=coach,
+            text="Overall: strong on operations, avoids difficult conversations. Watch for "
+            "over-functioning when under pressure.",
+        )
+        sent = intake.intake_send(agreement=morgan, coach=coach, questions=built_in_questions())
+        intake.intake_answer(
+            intake=sent,
+            answers={
+                "goals": "Keep my team together through the change, and sleep better.",
+                "context": "New shift pattern from March; two team leads are unhappy.",
+                "sponsor_should_know": "I am committed to making the pattern work.",
+                "sponsor_should_not_know": "I have been offered a role elsewhere.",
+                "format": "In person",
+            },
+            health_consent=False,
+            revision=sent.revision,
+            submit=True,
+        )
+
     def _people(self, coach: User) -> None:
         northwind, _ = Organisation.objects.get_or_create(
             coach=coach,
@@ -207,6 +318,7 @@ class Command(BaseCommand):
             ("Casey Patel", "casey.patel@northwind.example", "Team Leader", northwind),
             ("Sam Okafor", "sam.okafor@northwind.example", "Finance Lead", northwind),
             ("Riley Chen", "riley.chen@example.com", "Freelance designer", None),
+            ("Morgan Blake", "morgan.blake@northwind.example", "Warehouse Manager", northwind),
         ]
         for name, email, title, organisation in clients:
             Client.objects.get_or_create(
