@@ -113,7 +113,7 @@ def key_problems() -> list[str]:
     problems = [
         f"NOTES_KEY does not hold the key with fingerprint {fingerprint}, which encrypted "
         "private notes or intake answers stored in this database. Put that key back in "
-        "NOTES_KEY, after the current one (see docs/engagement-notes.md)."
+        "NOTES_KEY, after the current one (see the README on private notes)."
         for fingerprint in missing
     ]
     if not problems:

@@ -29,7 +29,7 @@ class NotesKeyMismatchPage:
         match = request.resolver_match
         logger.error(
             "NOTES_KEY cannot decrypt stored text (view %s): put the key it was written "
-            "with back in NOTES_KEY; see docs/engagement-notes.md",
+            "with back in NOTES_KEY; see the README on private notes",
             match.view_name if match else "unknown",
         )
         return render(request, "contracts/engagement/key_mismatch.html", status=503)

@@ -201,9 +201,9 @@ def test_a_wrong_key_during_a_request_gives_a_kind_page_not_a_server_error(
     ours = [r for r in caplog.records if r.name == "contracts.engagement.middleware"]
     assert [r.getMessage() for r in ours] == [
         "NOTES_KEY cannot decrypt stored text (view contracts:note-detail): put the key it "
-        "was written with back in NOTES_KEY; see docs/engagement-notes.md",
+        "was written with back in NOTES_KEY; see the README on private notes",
         "NOTES_KEY cannot decrypt stored text (view contracts:note-edit): put the key it "
-        "was written with back in NOTES_KEY; see docs/engagement-notes.md",
+        "was written with back in NOTES_KEY; see the README on private notes",
     ]
     assert "Quillfeather" not in caplog.text and note.ciphertext not in caplog.text
 
