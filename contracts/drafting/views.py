@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,6 +31,7 @@ from contracts.models import (
     AgreementTemplate,
     OutgoingEmail,
     PdfStatus,
+    SessionStatus,
     SignerRole,
     SignerStatus,
     Terms,
@@ -122,6 +124,12 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
     # Each person with their latest email, so the page says whether it reached them.
     deliveries = OutgoingEmail.objects.latest_by_signer([s.pk for s in signers])
     people = [(person, deliveries.get(person.pk)) for person in signers]
+    in_force = agreement.version_in_force()
+    sessions = agreement.sessions.aggregate(
+        used=Count("pk", filter=Q(counted=True)),
+        planned=Count("pk", filter=Q(status=SessionStatus.PLANNED)),
+    )
+    agreed = in_force.snapshot["terms"]["session_count"] if in_force else None
     return render(
         request,
         "contracts/drafting/agreement_detail.html",
@@ -135,7 +143,12 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
             )
             and agreement.is_out_for_signature,
             "trail": verify_trail(agreement),
-            "in_force": agreement.version_in_force(),
+            "in_force": in_force,
+            "sessions": {
+                **sessions,
+                "agreed": agreed,
+                "left": max(agreed - sessions["used"], 0) if agreed else None,
+            },
             "open_review": agreement.open_review(),
             "past_reviews": list(agreement.reviews.filter(completed_at__isnull=False)[:1]),
             "review_overdue": bool(
