@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from contracts.engagement.meetings.services import AGREED_NOTE_LIMIT, date_problem
+from contracts.engagement.sessions.services import NoSuchTime, local_datetime
 from contracts.models import AgreementVersion, MeetingKind
 
 
@@ -55,16 +56,22 @@ class MeetingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        day, kind = cleaned.get("day"), cleaned.get("kind")
+        day, at, kind = cleaned.get("day"), cleaned.get("time"), cleaned.get("kind")
         if self.version is not None and day is not None and kind:
             problem = date_problem(self.version, kind, day)
             if problem:
                 self.add_error("day", problem)
+        if day is not None and at is not None:
+            try:
+                cleaned["starts_at"] = local_datetime(day, at, self.zone.key)
+            except NoSuchTime as error:
+                self.add_error("time", f"{error} The clocks go forward then: choose another time.")
         return cleaned
 
     def starts_at(self) -> datetime:
         """The start as an aware moment, in the coach's zone."""
-        return datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"], self.zone)
+        starts_at: datetime = self.cleaned_data["starts_at"]
+        return starts_at
 
 
 class AgreedNoteForm(forms.Form):

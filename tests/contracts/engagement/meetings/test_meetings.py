@@ -16,6 +16,7 @@ from pytest_django import DjangoAssertNumQueries, Settings
 
 from coaching.models import User
 from contracts.engagement.meetings import services
+from contracts.engagement.meetings.forms import MeetingForm
 from contracts.models import (
     AgreementStatus,
     AuditEvent,
@@ -367,3 +368,13 @@ def test_the_meetings_page_reads_a_bounded_number_of_queries(
         page = signed_in.get(url).content.decode()
 
     assert page.count("Send the invitations again") == 3
+
+
+def test_a_meeting_time_the_clocks_skip_is_refused_next_to_the_time() -> None:
+    form = MeetingForm(
+        data={"kind": "other", "day": "2027-03-28", "time": "01:30", "minutes": "60"},
+        time_zone="Europe/London",
+        version=None,
+    )
+    assert not form.is_valid()
+    assert "01:30 does not exist on 28 March 2027 in Europe/London" in form.errors["time"][0]
