@@ -9,12 +9,19 @@ from contracts.models import (
     AgreementVersion,
     AuditCheckpoint,
     AuditEvent,
+    BreachRecord,
+    ClientDecision,
     CoachingSession,
+    DisclosureEntry,
+    InformationRequest,
     Intake,
     IntakeQuestionnaire,
     NotesKeyFingerprint,
     OutgoingEmail,
+    PortalLink,
     PrivateNote,
+    Programme,
+    Release,
     Reminder,
     Review,
     ReviewConfirmation,
@@ -196,3 +203,56 @@ class ThreeWayMeetingAdmin(ReadOnlyAdmin[ThreeWayMeeting]):
     list_display = ("agreement", "kind", "starts_at", "agreed_recorded_at")
     list_filter = ("kind",)
     list_select_related = ("agreement",)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(ReadOnlyAdmin[Programme]):
+    list_display = ("name", "organisation", "coach", "purchase_order", "start_date", "end_date")
+    list_select_related = ("organisation", "coach")
+
+
+@admin.register(PortalLink)
+class PortalLinkAdmin(ReadOnlyAdmin[PortalLink]):
+    list_display = ("contact", "created_at", "expires_at", "used_at")
+    list_select_related = ("contact",)
+    exclude = ("token_hash",)
+
+
+@admin.register(InformationRequest)
+class InformationRequestAdmin(ReadOnlyAdmin[InformationRequest]):
+    """Who asked for what kind of information and where it stands: not what was asked."""
+
+    list_display = ("agreement", "kind", "recipient", "level", "status", "created_at")
+    list_filter = ("status", "level")
+    list_select_related = ("agreement",)
+    exclude = ("asked", "answer")
+
+
+@admin.register(Release)
+class ReleaseAdmin(ReadOnlyAdmin[Release]):
+    """Where a release stands: never its text, which only its recipient may read."""
+
+    list_display = ("agreement", "kind", "recipient", "status", "released_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("agreement",)
+    exclude = ("body", "client_comment")
+
+
+@admin.register(ClientDecision)
+class ClientDecisionAdmin(ReadOnlyAdmin[ClientDecision]):
+    list_display = ("release", "decision", "at")
+    list_select_related = ("release",)
+    exclude = ("text_seen", "comment")
+
+
+@admin.register(BreachRecord)
+class BreachRecordAdmin(ReadOnlyAdmin[BreachRecord]):
+    list_display = ("agreement", "limit_key", "occurred_on", "disclosed_at")
+    list_select_related = ("agreement",)
+    exclude = ("disclosed", "not_told_reason", "follow_up", "hidden_from_client_reason")
+
+
+@admin.register(DisclosureEntry)
+class DisclosureEntryAdmin(ReadOnlyAdmin[DisclosureEntry]):
+    list_display = ("coach", "seq", "agreement", "what", "to_role", "basis", "at")
+    list_select_related = ("coach", "agreement")

@@ -6,7 +6,8 @@ from contracts.drafting.urls import urlpatterns as drafting
 from contracts.engagement.urls import urlpatterns as engagement
 from contracts.reviews.urls import urlpatterns as reviews
 from contracts.signing.urls import urlpatterns as signing
+from contracts.sponsor.urls import urlpatterns as sponsor
 
 app_name = "contracts"
 
-urlpatterns = [*drafting, *signing, *documents, *reviews, *engagement]
+urlpatterns = [*drafting, *signing, *documents, *reviews, *engagement, *sponsor]

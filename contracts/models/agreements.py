@@ -297,6 +297,14 @@ class Agreement(Terms):
         verbose_name="sponsor organisation",
         help_text="Leave empty for a private client: a two-party agreement.",
     )
+    programme = models.ForeignKey(
+        "contracts.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        help_text="The sponsor's programme this agreement belongs to, if any.",
+    )
     sponsor_signatory = models.ForeignKey(
         SponsorContact,
         on_delete=models.PROTECT,

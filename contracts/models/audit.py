@@ -49,6 +49,13 @@ class AuditEventKind(models.TextChoices):
     MEETING_NOTE = "meeting_note", "What a three-way meeting agreed recorded"
     LOG_CONSENT_GIVEN = "log_consent_given", "Consent to be named in the coaching log given"
     LOG_CONSENT_WITHDRAWN = "log_consent_withdrawn", "Consent to be named in the log withdrawn"
+    REQUEST_RECEIVED = "request_received", "Request for information received"
+    REQUEST_DECLINED = "request_declined", "Request for information declined"
+    RELEASE_PREPARED = "release_prepared", "Information prepared for release"
+    RELEASE_TO_CLIENT = "release_to_client", "Asked the client to approve or consent"
+    CLIENT_DECIDED = "client_decided", "The client decided on a release"
+    RELEASED = "released", "Information released"
+    BREACH_RECORDED = "breach_recorded", "Confidentiality broken under a limit, recorded"
 
 
 class AuditEvent(models.Model):

@@ -29,6 +29,9 @@ class EmailKind(models.TextChoices):
     REVIEW_CONFIRMATION = "review_confirmation", "Review confirmation"
     INTAKE = "intake", "Intake questionnaire"
     MEETING_INVITATION = "meeting_invitation", "Three-way meeting invitation"
+    CLIENT_DECISION = "client_decision", "Approval or consent asked of the client"
+    REQUEST_ANSWER = "request_answer", "Answer to a sponsor's request"
+    RELEASE_NOTICE = "release_notice", "Information released to a sponsor contact"
 
 
 class EmailState(models.TextChoices):
@@ -71,6 +74,16 @@ class OutgoingEmail(models.Model):
     kind = models.CharField(max_length=20, choices=EmailKind.choices)
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="emails")
     signer = models.ForeignKey(Signer, on_delete=models.CASCADE, related_name="emails")
+    release = models.ForeignKey(
+        "contracts.Release", on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    information_request = models.ForeignKey(
+        "contracts.InformationRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+    )
     confirmation = models.ForeignKey(
         ReviewConfirmation, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
     )

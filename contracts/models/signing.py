@@ -149,6 +149,7 @@ class LinkPurpose(models.TextChoices):
     VIEW = "view", "View a copy"
     CONFIRM = "confirm", "Confirm at a review"
     INTAKE = "intake", "Answer the intake questionnaire"
+    DECIDE = "decide", "Approve or consent to a release"
 
 
 class SigningLink(models.Model):

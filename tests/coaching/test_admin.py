@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django import Settings
 
 from coaching import throttle
@@ -17,13 +18,24 @@ from contracts.engagement.crypto import encrypt_text
 from contracts.models import (
     Agreement,
     AgreementVersion,
+    BreachRecord,
+    ClientDecision,
+    ClientDecisionKind,
     CoachingSession,
+    DisclosureBasis,
+    DisclosureEntry,
+    InformationRequest,
     Intake,
     IntakeQuestionnaire,
     IntakeStatus,
     MeetingKind,
     PdfKind,
+    PortalLink,
     PrivateNote,
+    Programme,
+    Release,
+    ReleaseKind,
+    RequestChannel,
     ThreeWayMeeting,
 )
 from contracts.reviews import services as reviews
@@ -99,4 +111,67 @@ def _make_engagement(agreement: Agreement, version: AgreementVersion, coach: Use
     )
     ThreeWayMeeting.objects.create(
         agreement=agreement, version=version, kind=MeetingKind.CONTRACTING, starts_at=start
+    )
+    _make_sponsor_side(agreement, version, coach)
+
+
+def _make_sponsor_side(agreement: Agreement, version: AgreementVersion, coach: User) -> None:
+    contact = make_contact(coach=coach)
+    Programme.objects.create(coach=coach, organisation=contact.organisation, name="Leaders")
+    PortalLink.objects.create(contact=contact, token_hash="0" * 64, expires_at=timezone.now())
+    request = InformationRequest.objects.create(
+        agreement=agreement,
+        version=version,
+        contact=contact,
+        recipient="sponsor",
+        kind="attendance",
+        channel=RequestChannel.COACH,
+        level="routine",
+    )
+    release = Release.objects.create(
+        agreement=agreement,
+        version=version,
+        request=request,
+        contact=contact,
+        recipient="sponsor",
+        kind=ReleaseKind.ATTENDANCE,
+        information="attendance",
+        level="routine",
+        title="Attendance",
+        body="Four sessions held.",
+    )
+    ClientDecision.objects.create(
+        release=release,
+        signer=version.signers.get(role="client"),
+        decision=ClientDecisionKind.APPROVED,
+        text_seen="Four sessions held.",
+        text_sha256="1" * 64,
+    )
+    breach = BreachRecord.objects.create(
+        agreement=agreement,
+        version=version,
+        limit_key="harm",
+        occurred_on=timezone.localdate(),
+        client_told_first=True,
+        disclosed="Minimum",
+        disclosed_to="GP",
+        disclosed_how="Phone",
+        disclosed_at=timezone.now(),
+    )
+    DisclosureEntry.objects.create(
+        coach=coach,
+        agreement=agreement,
+        client=agreement.client,
+        seq=1,
+        what="Attendance",
+        content_sha256="2" * 64,
+        to_name="Harper HR",
+        to_email="harper@example.com",
+        to_role="sponsor",
+        basis=DisclosureBasis.MATRIX,
+        basis_reference="attendance.sponsor",
+        approved_by="Coach",
+        release=release,
+        breach=breach,
+        hash="3" * 64,
     )

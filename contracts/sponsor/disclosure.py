@@ -1,0 +1,128 @@
+"""The disclosure log: every release of information outside coach and client.
+
+Entries are append-only and hash-chained per coach, like the audit trail: each entry's
+hash covers its fields (the content's SHA-256, never the content) and the previous
+entry's hash, and entries are appended under the coach's row lock, so concurrent
+releases build one chain. `verify_disclosures()` recomputes it and says where it breaks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import transaction
+
+from coaching.models import User
+from contracts.models import (
+    Agreement,
+    BreachRecord,
+    DisclosureBasis,
+    DisclosureEntry,
+    Release,
+)
+from contracts.snapshot import canonical_json
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _digest(entry: DisclosureEntry) -> str:
+    fields = {
+        "coach": entry.coach_id,
+        "seq": entry.seq,
+        "agreement": entry.agreement_id,
+        "client": entry.client_id,
+        "what": entry.what,
+        "content": entry.content_sha256,
+        "to": [entry.to_name, entry.to_email, entry.to_role],
+        "basis": [entry.basis, entry.basis_reference],
+        "approved_by": entry.approved_by,
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "release": entry.release_id,
+        "breach": entry.breach_id,
+        "visible_to_client": entry.visible_to_client,
+        "prev": entry.prev_hash,
+    }
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str
+    role: str
+
+
+def disclosure_record(
+    *,
+    agreement: Agreement,
+    what: str,
+    content: str,
+    to: Recipient,
+    basis: DisclosureBasis,
+    basis_reference: str,
+    approved_by: str,
+    release: Release | None = None,
+    breach: BreachRecord | None = None,
+    visible_to_client: bool = True,
+) -> DisclosureEntry:
+    """Append one entry to the coach's disclosure log (inside the caller's transaction,
+    or its own). `content` is hashed, never stored here."""
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=agreement.coach_id).values("pk").get()
+        last = (
+            DisclosureEntry.objects.filter(coach_id=agreement.coach_id)
+            .order_by("-seq")
+            .values("seq", "hash")
+            .first()
+        )
+        entry = DisclosureEntry(
+            coach_id=agreement.coach_id,
+            agreement=agreement,
+            client_id=agreement.client_id,
+            seq=(last["seq"] if last else 0) + 1,
+            what=what[:200],
+            content_sha256=content_hash(content),
+            to_name=to.name[:150],
+            to_email=to.email,
+            to_role=to.role[:40],
+            basis=basis,
+            basis_reference=basis_reference[:200],
+            approved_by=approved_by[:200],
+            release=release,
+            breach=breach,
+            visible_to_client=visible_to_client,
+            prev_hash=last["hash"] if last else "",
+        )
+        entry.hash = _digest(entry)
+        entry.save()
+        return entry
+
+
+@dataclass(frozen=True)
+class DisclosureReport:
+    entries: int
+    problems: list[str]
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def verify_disclosures(coach: User) -> DisclosureReport:
+    """Recompute the coach's chain; report each entry edited, removed or reordered."""
+    problems: list[str] = []
+    previous, expected, count = "", 1, 0
+    for entry in DisclosureEntry.objects.filter(coach=coach).order_by("seq").iterator():
+        count += 1
+        if entry.seq != expected:
+            problems.append(f"Entry {expected} is missing (found {entry.seq} next).")
+        if entry.prev_hash != previous:
+            problems.append(f"Entry {entry.seq} does not follow the entry before it.")
+        if _digest(entry) != entry.hash:
+            problems.append(f"Entry {entry.seq} was changed.")
+        previous, expected = entry.hash, entry.seq + 1
+    return DisclosureReport(entries=count, problems=problems)
