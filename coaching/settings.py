@@ -228,6 +228,9 @@ SIGNING_CODE_MINUTES = 10
 SIGNING_CODE_TRIES = 5
 SIGNING_REMINDER_DAYS = envint("SIGNING_REMINDER_DAYS", 3, minimum=1)
 SIGNING_REMINDERS_MAX = envint("SIGNING_REMINDERS_MAX", 3, minimum=0)
+# The sponsor portal: how long an emailed sign-in link lives, and a visit after it.
+PORTAL_LINK_MINUTES = envint("PORTAL_LINK_MINUTES", 30, minimum=1)
+PORTAL_SESSION_HOURS = envint("PORTAL_SESSION_HOURS", 8, minimum=1)
 
 # Agreement PDFs and their seal (`manage.py create_seal_certificate` makes a development
 # pair). A timestamp authority URL upgrades the seal from PAdES baseline B to B-T.

@@ -20,6 +20,7 @@ def test_tokens_in_logged_paths_are_redacted() -> None:
         logger.warning("GET /accounts/password/reset/MQ/cbk5j2-5f0e3a1c9b/ 200")
         logger.warning("POST /review/Qw3rty_Token-987/ 200")
         logger.warning("Service Unavailable: /intake/In7ake_Token-42x/")
+        logger.warning("POST /portal/enter/P0rtal_Token-9z/ 302")
         logger.warning("GET /agreements/4/ 200")
     finally:
         logger.removeHandler(handler)
@@ -30,6 +31,7 @@ def test_tokens_in_logged_paths_are_redacted() -> None:
         "GET /accounts/password/reset/MQ/[redacted]/ 200",
         "POST /review/[redacted]/ 200",
         "Service Unavailable: /intake/[redacted]/",
+        "POST /portal/enter/[redacted]/ 302",
         "GET /agreements/4/ 200",
     ]
 
