@@ -42,6 +42,7 @@ from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_coach, make_contact
 from tests.contracts.documents.helpers import browser_past_the_code
 from tests.contracts.signing_helpers import link_for, send_agreement
+from tests.contracts.sponsor.portal.helpers import portal_browser, portal_path
 from tests.html_forms import Field, forms
 from tests.test_isolation import walk
 
@@ -350,4 +351,20 @@ def test_no_input_gets_a_server_error_through_a_link(
     routes = routes_for(kind, world)
     discover(routes, with_code)
     browser = with_code if code == "with the code" else HttpClient()
+    fuzz(routes, browser, examples=LINK_EXAMPLES)
+
+
+def test_no_input_gets_a_server_error_in_the_sponsor_portal(settings: Settings) -> None:
+    world = make_world()
+    contact = world.objects["contracts"][3].sponsor_signatory
+    queue_only(settings)
+    browser = portal_browser(contact)
+    HttpClient().post(reverse("contracts:portal"), {"email": contact.email})
+    token = portal_path(contact.email).split("/")[3]
+    routes = [
+        Route(name, pattern, _arguments(name, pattern, world, token))
+        for name, pattern in walk(get_resolver().url_patterns)
+        if str(pattern.pattern).startswith("portal/")
+    ]
+    discover(routes, browser)
     fuzz(routes, browser, examples=LINK_EXAMPLES)

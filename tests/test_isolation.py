@@ -94,6 +94,12 @@ NOT_OWNED = {
     "contracts:intake",
     "contracts:intake-code",
     "contracts:intake-verify",
+    # The sponsor portal: its pages take the contact from the portal visit, not a coach's
+    # sign-in (tests/contracts/sponsor/portal checks who sees what).
+    "contracts:portal-enter",
+    "contracts:portal-agreement",
+    "contracts:portal-ask",
+    "contracts:portal-release-pdf",
 }
 
 

@@ -1,6 +1,7 @@
 """No request a person can send produces a server error: every page, GET and an empty
-POST, as the owner, as another coach and as a visitor, with well-formed and odd values.
-(The test client re-raises a view's exception, so any crash fails the test too.)"""
+POST, as the owner, as another coach, as a visitor and as a sponsor contact signed in to
+the portal, with well-formed and odd values. (The test client re-raises a view's
+exception, so any crash fails the test too.)"""
 
 from collections.abc import Callable
 
@@ -11,6 +12,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from coaching.models import User
 from contracts.signing import services as signing
 from tests.conftest import make_agreement
+from tests.contracts.sponsor.portal.helpers import portal_browser
 from tests.test_isolation import walk
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +44,7 @@ def url(name: str, pattern: URLPattern, values: dict[str, object]) -> str:
     return reverse(name, kwargs={key: values[key] for key in converters})
 
 
-@pytest.mark.parametrize("who", ["owner", "other", "visitor"])
+@pytest.mark.parametrize("who", ["owner", "other", "visitor", "sponsor contact"])
 def test_no_page_answers_with_a_server_error(
     who: str, coach: User, other_coach: User, sign_in: Callable[[User], HttpClient]
 ) -> None:
@@ -50,7 +52,15 @@ def test_no_page_answers_with_a_server_error(
         agreement=make_agreement(coach=coach, complete=True), coach=coach
     )
     first_signer = sent.signers.get(role="client")
-    http = {"owner": sign_in(coach), "other": sign_in(other_coach), "visitor": HttpClient()}[who]
+    contact = sent.agreement.sponsor_signatory
+    assert contact is not None
+    browsers: dict[str, Callable[[], HttpClient]] = {
+        "owner": lambda: sign_in(coach),
+        "other": lambda: sign_in(other_coach),
+        "visitor": lambda: HttpClient(),
+        "sponsor contact": lambda: portal_browser(contact),
+    }
+    http = browsers[who]()
     failures = []
     tried: set[str] = set()
     for name, pattern in all_patterns():
@@ -69,4 +79,5 @@ def test_no_page_answers_with_a_server_error(
                     failures.append((method, address, response.status_code))
             tried.add(name)
     assert {"coaching:home", "contracts:agreement-detail", "contracts:sign"} <= tried
+    assert {"contracts:portal-agreement", "contracts:portal-enter"} <= tried
     assert failures == []

@@ -53,6 +53,12 @@ class PortalLinkProblem(Exception):
         self.kind = kind
 
 
+def portal_url() -> str:
+    """The portal's public address, for emails that send a contact there (release
+    notices, answers): it asks for their address and emails a sign-in link."""
+    return settings.SITE_URL + reverse("contracts:portal")
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

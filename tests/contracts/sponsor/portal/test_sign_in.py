@@ -33,9 +33,7 @@ HOME = reverse("contracts:portal-home")
 ANSWER = "If this address belongs to a sponsor contact, a link is on its way"
 
 
-def test_it_emails_a_one_time_link_through_the_mail_server(
-    coach: User, smtp_inbox: Inbox
-) -> None:
+def test_it_emails_a_one_time_link_through_the_mail_server(coach: User, smtp_inbox: Inbox) -> None:
     contact = make_contact(coach=coach, email="harper@sponsor.example")
 
     response = HttpClient().post(SIGN_IN, {"email": "Harper@Sponsor.example"})
