@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from coaching.models import User
 from contracts.models import PortalLink
+from contracts.sponsor.portal.services import portal_url
 from tests.conftest import make_coach, make_contact
 from tests.contracts.conftest import Inbox
 from tests.contracts.sponsor.portal.helpers import (
@@ -205,3 +206,12 @@ def test_two_clicks_at_once_sign_in_once() -> None:
     assert statuses == [302, 410, 410, 410]
     signed_in = [browser.get(HOME).status_code for browser in browsers]
     assert sorted(signed_in) == [200, 302, 302, 302]
+
+
+def test_the_portal_address_for_emails_is_the_sign_in_page() -> None:
+    response = HttpClient().get(portal_url().removeprefix(settings.SITE_URL))
+
+    assert portal_url().endswith("/portal/")
+    assert response.status_code == 200
+    assert "Email me a sign-in link" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
