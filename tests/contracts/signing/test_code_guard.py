@@ -34,10 +34,14 @@ CODE_PAGES = {
 
 
 def link_routes() -> list[tuple[str, URLPattern]]:
+    # The sponsor portal's sign-in link is not a party's link to an agreement: it is
+    # itself the proof from the mailbox, and shows nothing before it is used.
     return [
         (name, pattern)
         for name, pattern in walk(get_resolver().url_patterns)
-        if name.startswith("contracts:") and "token" in pattern.pattern.converters
+        if name.startswith("contracts:")
+        and "token" in pattern.pattern.converters
+        and not name.startswith("contracts:portal-")
     ]
 
 
