@@ -11,6 +11,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from coaching.models import User
 from contracts.signing import services as signing
 from tests.conftest import make_agreement
+from tests.contracts.sponsor.programmes.helpers import make_programme
 from tests.test_isolation import walk
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,8 @@ def test_no_page_answers_with_a_server_error(
         agreement=make_agreement(coach=coach, complete=True), coach=coach
     )
     first_signer = sent.signers.get(role="client")
+    # A programme whose id is the agreement's, so that its pages are reached as the owner.
+    make_programme(coach, pk=sent.agreement.pk, organisation=sent.agreement.organisation)
     http = {"owner": sign_in(coach), "other": sign_in(other_coach), "visitor": HttpClient()}[who]
     failures = []
     tried: set[str] = set()
