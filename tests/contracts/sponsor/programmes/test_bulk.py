@@ -4,6 +4,7 @@ row's errors, then all or nothing, once."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -41,7 +42,7 @@ def _programme(coach: User) -> Programme:
     return programme
 
 
-def _preview(http: HttpClient, programme: Programme, text: str, **fields: object) -> object:
+def _preview(http: HttpClient, programme: Programme, text: str, **fields: object) -> Any:
     data: dict[str, object] = {
         "file": SimpleUploadedFile("clients.csv", text.encode(), content_type="text/csv"),
         "signatory": programme.organisation.contacts.get(role=ContactRole.HR).pk,
@@ -53,7 +54,7 @@ def _preview(http: HttpClient, programme: Programme, text: str, **fields: object
     return http.post(reverse("contracts:programme-bulk", args=[programme.pk]), data)
 
 
-def _create(http: HttpClient, programme: Programme, token: str) -> object:
+def _create(http: HttpClient, programme: Programme, token: str) -> Any:
     return http.post(
         reverse("contracts:programme-bulk-create", args=[programme.pk]), {"token": token}
     )

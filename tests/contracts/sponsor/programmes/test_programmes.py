@@ -12,8 +12,9 @@ from django.template.loader import render_to_string
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
-from coaching.models import User
+from coaching.models import Client, User
 from contracts.models import (
     Agreement,
     AgreementStatus,
@@ -181,7 +182,7 @@ def test_the_budget_adds_up_what_each_agreement_commits_and_has_used(coach: User
     programme = make_programme(coach, budget_sessions=20, budget_amount=Decimal("10000.00"))
     organisation = programme.organisation
 
-    def client() -> object:
+    def client() -> Client:
         return make_client(coach=coach, organisation=organisation)
 
     signed = in_force(
@@ -259,7 +260,7 @@ def test_a_fee_in_another_currency_is_not_added_but_named(coach: User) -> None:
 
 
 def test_the_programme_page_lists_its_agreements_with_their_use(
-    coach: User, signed_in: HttpClient, django_assert_max_num_queries: Callable[..., object]
+    coach: User, signed_in: HttpClient, django_assert_max_num_queries: DjangoAssertNumQueries
 ) -> None:
     programme = make_programme(coach)
     for _ in range(3):
@@ -271,7 +272,7 @@ def test_the_programme_page_lists_its_agreements_with_their_use(
         )
 
     page = signed_in.get(reverse("contracts:programme-detail", args=[programme.pk]))
-    with django_assert_max_num_queries(40):  # type: ignore[operator]
+    with django_assert_max_num_queries(40):
         signed_in.get(reverse("contracts:programme-detail", args=[programme.pk]))
 
     assert page.status_code == 200
