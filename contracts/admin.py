@@ -21,6 +21,7 @@ from contracts.models import (
     PortalLink,
     PrivateNote,
     Programme,
+    ProgrammeChange,
     Release,
     Reminder,
     Review,
@@ -209,6 +210,13 @@ class ThreeWayMeetingAdmin(ReadOnlyAdmin[ThreeWayMeeting]):
 class ProgrammeAdmin(ReadOnlyAdmin[Programme]):
     list_display = ("name", "organisation", "coach", "purchase_order", "start_date", "end_date")
     list_select_related = ("organisation", "coach")
+
+
+@admin.register(ProgrammeChange)
+class ProgrammeChangeAdmin(ReadOnlyAdmin[ProgrammeChange]):
+    list_display = ("programme", "kind", "by", "at")
+    list_select_related = ("programme", "by")
+    exclude = ("token",)
 
 
 @admin.register(PortalLink)

@@ -43,6 +43,7 @@ from tests.conftest import make_agreement, make_client, make_coach, make_contact
 from tests.contracts.documents.helpers import browser_past_the_code
 from tests.contracts.signing_helpers import link_for, send_agreement
 from tests.contracts.sponsor.portal.helpers import portal_browser, portal_path
+from tests.contracts.sponsor.programmes.helpers import make_programme
 from tests.html_forms import Field, forms
 from tests.test_isolation import walk
 
@@ -157,6 +158,9 @@ def make_world() -> World:
             "contracts:questionnaire": [intakes.questionnaire_create(coach=coach)],
             "contracts:note": [
                 notes.note_write(agreement=signed.agreement, coach=coach, text="Private")
+            ],
+            "contracts:programme": [
+                make_programme(coach, organisation=draft.organisation, budget_amount=None)
             ],
             "contracts": agreements,
             "signer": [s.pk for v in (pending, signed) for s in v.signers.all()],

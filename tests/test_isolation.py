@@ -18,6 +18,7 @@ from contracts.models import CoachingSession
 from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
 from tests.contracts.engagement.sessions.helpers import in_force
+from tests.contracts.sponsor.programmes.helpers import make_programme
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:email-": lambda coach: make_agreement(coach=coach),
     "contracts:engagement": lambda coach: make_agreement(coach=coach),
     "contracts:pdf-retry": lambda coach: make_agreement(coach=coach),
+    "contracts:programme-": lambda coach: make_programme(coach),
     "contracts:review": lambda coach: make_agreement(coach=coach),
     "contracts:meeting": lambda coach: make_agreement(coach=coach),
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),

@@ -13,6 +13,7 @@ from coaching.models import User
 from contracts.signing import services as signing
 from tests.conftest import make_agreement
 from tests.contracts.sponsor.portal.helpers import portal_browser
+from tests.contracts.sponsor.programmes.helpers import make_programme
 from tests.test_isolation import walk
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,8 @@ def test_no_page_answers_with_a_server_error(
         agreement=make_agreement(coach=coach, complete=True), coach=coach
     )
     first_signer = sent.signers.get(role="client")
+    # A programme whose id is the agreement's, so that its pages are reached as the owner.
+    make_programme(coach, pk=sent.agreement.pk, organisation=sent.agreement.organisation)
     contact = sent.agreement.sponsor_signatory
     assert contact is not None
     browsers: dict[str, Callable[[], HttpClient]] = {

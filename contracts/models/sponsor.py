@@ -38,6 +38,41 @@ class Programme(models.Model):
         return self.name
 
 
+class ProgrammeChangeKind(models.TextChoices):
+    CREATED = "created", "Programme created"
+    EDITED = "edited", "Programme changed"
+    AGREEMENTS_ADDED = "agreements_added", "Agreements added"
+    AGREEMENTS_REMOVED = "agreements_removed", "Agreement removed"
+    BULK_CREATED = "bulk_created", "Agreements created from a CSV file"
+
+
+class ProgrammeChange(models.Model):
+    """One change to a programme (a budget extended, an end date moved, agreements added):
+    who, when and, field by field, from what to what. A bulk creation keeps the token of
+    the preview it came from, so that submitting that preview twice creates once."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=30, choices=ProgrammeChangeKind.choices)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(default=dict, blank=True)
+    token = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "programme",
+                "token",
+                condition=~models.Q(token=""),
+                name="programme_change_token_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
 class PortalLink(models.Model):
     """A one-time sign-in link to the sponsor portal for one contact. Only the SHA-256 of
     its token is stored; it works once, for a short time."""

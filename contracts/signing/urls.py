@@ -5,6 +5,7 @@ from contracts.signing import views
 urlpatterns = [
     # The coach's side
     path("agreements/<int:pk>/send/", views.agreement_send, name="agreement-send"),
+    path("programmes/<int:pk>/send-all/", views.programme_send_all, name="programme-send-all"),
     path("agreements/<int:pk>/sign/", views.coach_sign, name="coach-sign"),
     path("agreements/<int:pk>/void/", views.agreement_void, name="agreement-void"),
     path("agreements/<int:pk>/reopen/", views.agreement_reopen, name="agreement-reopen"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from coaching import throttle
 from coaching.http import CoachRequest, client_ip
+from coaching.scoping import get_owned_or_404
 from contracts import outbox
 from contracts.access import (
     SignerVisit,
@@ -30,7 +31,7 @@ from contracts.access import (
     too_many_requests,
 )
 from contracts.audit import verify_trail
-from contracts.drafting.checks import agreement_problems
+from contracts.drafting.checks import agreement_problems, is_ready_to_send
 from contracts.drafting.perspectives import (
     Party,
     document_context,
@@ -45,6 +46,7 @@ from contracts.models import (
     AuditEvent,
     LinkPurpose,
     OutgoingEmail,
+    Programme,
     Signer,
     SignerRole,
     SignerStatus,
@@ -313,6 +315,32 @@ def agreement_send(request: CoachRequest, pk: int) -> HttpResponse:
         "contracts/signing/send.html",
         {"agreement": agreement, "form": form, "problems": problems},
     )
+
+
+@login_required
+@require_POST
+def programme_send_all(request: CoachRequest, pk: int) -> HttpResponse:
+    """Send every draft of a programme that is ready to send; the others stay drafts.
+    Each is sent on its own (a draft sent meanwhile is simply not sent twice)."""
+    programme = get_owned_or_404(Programme, request.user, pk=pk)
+    sent, not_ready = 0, 0
+    for agreement in programme.agreements.filter(status=AgreementStatus.DRAFT).order_by("number"):
+        if not is_ready_to_send(agreement):
+            not_ready += 1
+            continue
+        try:
+            services.agreement_send(agreement=agreement, coach=request.user, request=request)
+        except services.SigningError:
+            continue
+        sent += 1
+    text = f"{sent} agreement{'s' if sent != 1 else ''} sent for signature."
+    if not_ready:
+        text += (
+            f" {not_ready} draft{'s' if not_ready != 1 else ''} still "
+            f"{'have' if not_ready != 1 else 'has'} open items on the checklist."
+        )
+    messages.success(request, text)
+    return redirect("contracts:programme-detail", pk=programme.pk)
 
 
 @login_required

@@ -33,6 +33,8 @@ from contracts.models import (
     PortalLink,
     PrivateNote,
     Programme,
+    ProgrammeChange,
+    ProgrammeChangeKind,
     Release,
     ReleaseKind,
     RequestChannel,
@@ -117,7 +119,10 @@ def _make_engagement(agreement: Agreement, version: AgreementVersion, coach: Use
 
 def _make_sponsor_side(agreement: Agreement, version: AgreementVersion, coach: User) -> None:
     contact = make_contact(coach=coach)
-    Programme.objects.create(coach=coach, organisation=contact.organisation, name="Leaders")
+    programme = Programme.objects.create(
+        coach=coach, organisation=contact.organisation, name="Leaders"
+    )
+    ProgrammeChange.objects.create(programme=programme, kind=ProgrammeChangeKind.CREATED, by=coach)
     PortalLink.objects.create(contact=contact, token_hash="0" * 64, expires_at=timezone.now())
     request = InformationRequest.objects.create(
         agreement=agreement,

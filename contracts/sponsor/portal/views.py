@@ -29,6 +29,7 @@ from contracts.models import AuditEventKind, PdfStatus, RequestChannel
 from contracts.sponsor.asking import CannotAsk, request_receive, signer_for
 from contracts.sponsor.portal import services
 from contracts.sponsor.portal.forms import AskForm, LinkRequestForm
+from contracts.sponsor.programmes.services import programme_for_portal
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ def home(request: HttpRequest, contact: SponsorContact) -> HttpResponse:
         "contact": contact,
         "practice_name": coach.profile.practice_name or coach.full_name,
         "entries": services.portal_agreements(contact),
+        "programmes": programme_for_portal(contact),
     }
     return render(request, "contracts/sponsor/portal/home.html", context)
 

@@ -24,6 +24,7 @@ from tests.contracts.sponsor.portal.helpers import (
     make_release,
     portal_browser,
 )
+from tests.contracts.sponsor.programmes.helpers import make_programme
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("contracts:portal-home")
@@ -218,3 +219,16 @@ def test_a_coach_signed_in_is_not_a_portal_visitor(coach: User) -> None:
 
     assert response.status_code == 302
     assert InformationRequest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_portal_home_shows_the_sponsors_programmes(coach: User) -> None:
+    sponsored = in_force_with_manager(coach)
+    organisation = sponsored.agreement.organisation
+    programme = make_programme(coach, organisation=organisation, name="Northwind leaders 2027")
+    sponsored.agreement.programme = programme
+    sponsored.agreement.save()
+
+    page = portal_browser(sponsored.hr).get(reverse("contracts:portal-home"))
+
+    assert "Northwind leaders 2027" in page.content.decode()
