@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from contracts.links import issue_link
 from contracts.models import (
     Agreement,
     DisclosureBasis,
     DisclosureEntry,
+    LinkPurpose,
     Release,
     ReleaseKind,
     ReleaseStatus,
+    SignerRole,
 )
 from contracts.sponsor.disclosure import Recipient, content_hash, disclosure_record
 from contracts.terms import InformationKind, SharingLevel
@@ -75,3 +81,13 @@ def breach_answers(**changes: Any) -> dict[str, Any]:
 
 NOW = datetime(2027, 3, 10, 12, tzinfo=UTC)
 TODAY = date(2027, 3, 10)
+
+
+def copy_page(agreement: Agreement, role: SignerRole) -> str:
+    """The party's copy page of the version in force, through a fresh link."""
+    version = agreement.version_in_force()
+    assert version is not None
+    token, _ = issue_link(version.signers.get(role=role), LinkPurpose.VIEW)
+    response = HttpClient().get(reverse("contracts:copy", args=[token]))
+    assert response.status_code == 200
+    return response.content.decode()

@@ -33,9 +33,7 @@ CLIENT_PAGES = [
 ]
 
 
-def test_it_lists_each_release_with_its_basis_in_words(
-    coach: User, signed_in: HttpClient
-) -> None:
+def test_it_lists_each_release_with_its_basis_in_words(coach: User, signed_in: HttpClient) -> None:
     agreement = in_force(coach)
     entry = released_summary(agreement)
 
@@ -102,7 +100,8 @@ def test_the_pdf_is_printable_and_holds_no_released_text(
     agreement = in_force(coach)
     entry = released_summary(agreement)
 
-    response = signed_in.get(reverse("contracts:client-disclosures-pdf", args=[agreement.client_id]))
+    url = reverse("contracts:client-disclosures-pdf", args=[agreement.client_id])
+    response = signed_in.get(url)
 
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
