@@ -246,10 +246,10 @@ def entries_for_client_page(signer: Signer) -> list[LogRow]:
     that they may see. Nothing for anyone but the client."""
     if signer.role != SignerRole.CLIENT:
         return []
-    agreement = signer.version.agreement
+    # The log names the agreement's client with each entry: its agreement is enough.
     entries = _entries(
         DisclosureEntry.objects.filter(
-            agreement=agreement, client_id=agreement.client_id, visible_to_client=True
+            agreement_id=signer.version.agreement_id, visible_to_client=True
         )
     )
     return [LogRow(entry=entry, basis=basis_in_words(entry), broken=False) for entry in entries]

@@ -2,6 +2,7 @@
 sponsor's copy shows none."""
 
 import pytest
+from pytest_django import DjangoAssertNumQueries
 
 from coaching.models import User
 from contracts.models import SignerRole
@@ -39,3 +40,19 @@ def test_the_sponsor_copy_shows_no_entries(coach: User) -> None:
     assert "What your coach has disclosed" not in page
     assert "Progress summary, March" not in page
     assert entries_for_client_page(version.signers.get(role=SignerRole.SPONSOR)) == []
+
+
+def test_the_client_entries_read_a_bounded_number_of_queries(
+    coach: User, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    agreement = in_force(coach)
+    for _ in range(5):
+        released_summary(agreement)
+    version = agreement.version_in_force()
+    assert version is not None
+    client = version.signers.get(role=SignerRole.CLIENT)
+
+    with django_assert_max_num_queries(2):
+        rows = entries_for_client_page(client)
+
+    assert len(rows) == 5
