@@ -149,6 +149,7 @@ def make_world() -> World:
         emails=emails,
         objects={
             "coaching:client": [draft.client, make_client(coach=coach)],
+            "contracts:client": [draft.client],
             "coaching:organisation": [draft.organisation],
             "coaching:contact": [make_contact(coach=coach)],
             "coaching:membership": [
@@ -199,6 +200,7 @@ def _arguments(name: str, pattern: URLPattern, world: World, token: str) -> dict
         "session": [1],
         "intake": world.objects["intake"],
         "meeting": world.objects["meeting"],
+        "breach": [1],
         "number": [1],
         "token": [token],
         "uidb64": ["MQ"],

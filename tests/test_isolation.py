@@ -16,6 +16,7 @@ from contracts.engagement.intake.services import intake_send, questionnaire_crea
 from contracts.engagement.notes import services as notes
 from contracts.models import CoachingSession
 from contracts.signing import services as signing
+from contracts.sponsor.log.services import BreachData, breach_record
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
 from tests.contracts.engagement.sessions.helpers import in_force
 from tests.contracts.sponsor.programmes.helpers import make_programme
@@ -29,6 +30,29 @@ def _agreement_with_an_intake(coach: User) -> models.Model:
     )
     intake_send(agreement=version.agreement, coach=coach, questions=built_in_questions())
     return version.agreement
+
+
+def _agreement_with_a_breach(coach: User) -> models.Model:
+    agreement = in_force(coach)
+    breach_record(
+        agreement=agreement,
+        coach=coach,
+        data=BreachData(
+            limit_key="harm",
+            occurred_on=timezone.localdate(),
+            client_told_first=True,
+            not_told_reason="",
+            consulted=[],
+            disclosed="The minimum",
+            disclosed_to="Security",
+            disclosed_to_email="",
+            disclosed_how="Phone",
+            disclosed_at=timezone.now(),
+            follow_up="",
+            hidden_from_client_reason="",
+        ),
+    )
+    return agreement
 
 
 # URL name prefix -> how to make the object of that kind for a coach.
@@ -46,6 +70,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
         ).agreement
     ),
     "contracts:agreement-intake-": lambda coach: _agreement_with_an_intake(coach),
+    "contracts:agreement-breach": lambda coach: _agreement_with_a_breach(coach),
     "contracts:agreement-": lambda coach: make_agreement(coach=coach),
     "contracts:coach-sign": lambda coach: make_agreement(coach=coach),
     "contracts:signer-resend": lambda coach: make_agreement(coach=coach),
@@ -56,6 +81,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:review": lambda coach: make_agreement(coach=coach),
     "contracts:meeting": lambda coach: make_agreement(coach=coach),
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
+    "contracts:client-": lambda coach: make_client(coach=coach),
     # Sessions: an agreement in force with one session whose id is the agreement's too,
     # since each URL argument takes the owned object's id.
     "contracts:session": lambda coach: agreement_with_session(coach),
@@ -75,6 +101,7 @@ OTHER_ARGUMENTS: dict[str, object] = {
     "pdf": 1,
     "intake": lambda agreement: agreement.intakes.get().pk,
     "meeting": 1,
+    "breach": lambda agreement: agreement.breaches.get().pk,
 }
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {

@@ -28,6 +28,7 @@ ODD = {
     "session": 999999,
     "intake": 999999,
     "meeting": 999999,
+    "breach": 999999,
     "kind": "x",
     "number": 999,
     "token": "not-a-token",

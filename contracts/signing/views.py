@@ -62,6 +62,7 @@ from contracts.signing.forms import (
     VoidForm,
 )
 from contracts.snapshot import terms_from_snapshot
+from contracts.sponsor.log.services import entries_for_client_page
 
 CODE_EMAILS_PER_SIGNER = 3  # per 10 minutes
 type CodeView = Callable[[HttpRequest, str], HttpResponse]
@@ -245,6 +246,7 @@ def copy(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
         newer=version.agreement.versions.filter(number__gt=version.number).exists(),
         party=party_view(signer),
         log_consent_url=_log_consent_url(visit.token),
+        disclosures=entries_for_client_page(signer),
     )
     return render(request, "contracts/signing/copy.html", context)
 

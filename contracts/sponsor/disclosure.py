@@ -9,10 +9,11 @@ releases build one chain. `verify_disclosures()` recomputes it and says where it
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import UTC
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from coaching.models import User
 from contracts.models import (
@@ -68,9 +69,15 @@ def disclosure_record(
     release: Release | None = None,
     breach: BreachRecord | None = None,
     visible_to_client: bool = True,
+    at: datetime | None = None,
 ) -> DisclosureEntry:
     """Append one entry to the coach's disclosure log (inside the caller's transaction,
-    or its own). `content` is hashed, never stored here."""
+    or its own). `content` is hashed, never stored here. `at` is when the information
+    left (now, unless it was disclosed earlier, as under a limit of confidentiality)."""
+    if not (what.strip() and to.name.strip() and basis_reference.strip() and approved_by.strip()):
+        raise ValueError("A disclosure names what, to whom, its basis and who approved it.")
+    if at is not None and timezone.is_naive(at):
+        raise ValueError("A disclosure's time carries its time zone.")
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=agreement.coach_id).values("pk").get()
         last = (
@@ -95,6 +102,7 @@ def disclosure_record(
             release=release,
             breach=breach,
             visible_to_client=visible_to_client,
+            at=at or timezone.now(),
             prev_hash=last["hash"] if last else "",
         )
         entry.hash = _digest(entry)
@@ -106,6 +114,8 @@ def disclosure_record(
 class DisclosureReport:
     entries: int
     problems: list[str]
+    # The sequence numbers of the entries edited or out of place.
+    broken: set[int] = field(default_factory=set)
 
     @property
     def intact(self) -> bool:
@@ -115,14 +125,18 @@ class DisclosureReport:
 def verify_disclosures(coach: User) -> DisclosureReport:
     """Recompute the coach's chain; report each entry edited, removed or reordered."""
     problems: list[str] = []
+    broken: set[int] = set()
     previous, expected, count = "", 1, 0
     for entry in DisclosureEntry.objects.filter(coach=coach).order_by("seq").iterator():
         count += 1
         if entry.seq != expected:
             problems.append(f"Entry {expected} is missing (found {entry.seq} next).")
+            broken.add(entry.seq)
         if entry.prev_hash != previous:
             problems.append(f"Entry {entry.seq} does not follow the entry before it.")
+            broken.add(entry.seq)
         if _digest(entry) != entry.hash:
             problems.append(f"Entry {entry.seq} was changed.")
+            broken.add(entry.seq)
         previous, expected = entry.hash, entry.seq + 1
-    return DisclosureReport(entries=count, problems=problems)
+    return DisclosureReport(entries=count, problems=problems, broken=broken)

@@ -109,3 +109,33 @@ def test_releases_recorded_at_once_build_one_chain(coach: User) -> None:
         list(pool.map(record, range(4)))
     assert sorted(DisclosureEntry.objects.values_list("seq", flat=True)) == [1, 2, 3, 4]
     assert verify_disclosures(coach).intact
+
+
+@pytest.mark.django_db
+def test_a_disclosure_without_its_basis_is_refused_and_a_broken_entry_is_named(
+    coach: User,
+) -> None:
+    agreement = in_force(coach)
+    to = Recipient(name="Harper HR", email="harper@example.com", role="sponsor")
+    with pytest.raises(ValueError, match="its basis"):
+        disclosure_record(
+            agreement=agreement,
+            what="Attendance",
+            content="x",
+            to=to,
+            basis=DisclosureBasis.MATRIX,
+            basis_reference=" ",
+            approved_by="Casey Coach",
+        )
+    for what in ("Attendance", "Progress summary"):
+        disclosure_record(
+            agreement=agreement,
+            what=what,
+            content="x",
+            to=to,
+            basis=DisclosureBasis.MATRIX,
+            basis_reference="attendance.sponsor",
+            approved_by="Casey Coach",
+        )
+    DisclosureEntry.objects.filter(seq=1).update(what="Something else")
+    assert verify_disclosures(coach).broken == {1}
