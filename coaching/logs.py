@@ -4,12 +4,12 @@ import logging
 import re
 
 SECRET_PATHS = re.compile(
-    r"(/(?:sign|copy|review|intake)/|/accounts/password/reset/[^/\s]+/)[A-Za-z0-9_\-:]{6,}"
+    r"(/(?:sign|copy|review|intake|decide)/|/accounts/password/reset/[^/\s]+/)[A-Za-z0-9_\-:]{6,}"
 )
 
 
 class RedactSecrets(logging.Filter):
-    """Replace the token in link paths (signing, copy, review, intake) and password-reset
+    """Replace the token in link paths (signing, copy, review, intake, decision) and password-reset
     paths with [redacted]."""
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -153,6 +153,9 @@ class Release(models.Model):
     pdf = models.ForeignKey(
         AgreementPdf, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A released report, sealed: AgreementPdf is for the texts of agreements.
+    report_pdf = models.FileField(upload_to="releases/pdf/", blank=True)
+    report_pdf_sha256 = models.CharField(max_length=64, blank=True)
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
