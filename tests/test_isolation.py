@@ -14,8 +14,10 @@ from contracts.drafting.services import template_create
 from contracts.engagement.intake.questions import built_in_questions
 from contracts.engagement.intake.services import intake_send, questionnaire_create
 from contracts.engagement.notes import services as notes
-from contracts.models import CoachingSession
+from contracts.models import CoachingSession, RequestChannel
 from contracts.signing import services as signing
+from contracts.sponsor.asking import request_receive
+from contracts.sponsor.requests.services import release_prepare
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
 from tests.contracts.engagement.sessions.helpers import in_force
 
@@ -27,6 +29,27 @@ def _agreement_with_an_intake(coach: User) -> models.Model:
         agreement=make_agreement(coach=coach, complete=True), coach=coach
     )
     intake_send(agreement=version.agreement, coach=coach, questions=built_in_questions())
+    return version.agreement
+
+
+def _agreement_with_a_release(coach: User) -> models.Model:
+    version = in_force(coach).version_in_force()
+    assert version is not None and version.agreement.sponsor_signatory is not None
+    item = request_receive(
+        agreement=version.agreement,
+        contact=version.agreement.sponsor_signatory,
+        kind="attendance",
+        asked="Attendance",
+        channel=RequestChannel.COACH,
+        actor="Coach",
+    )
+    release_prepare(
+        agreement=version.agreement,
+        coach=coach,
+        title="Attendance",
+        body="Sessions held: 1.",
+        information_request=item,
+    )
     return version.agreement
 
 
@@ -45,6 +68,8 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
         ).agreement
     ),
     "contracts:agreement-intake-": lambda coach: _agreement_with_an_intake(coach),
+    "contracts:agreement-request": lambda coach: _agreement_with_a_release(coach),
+    "contracts:agreement-release": lambda coach: _agreement_with_a_release(coach),
     "contracts:agreement-": lambda coach: make_agreement(coach=coach),
     "contracts:coach-sign": lambda coach: make_agreement(coach=coach),
     "contracts:signer-resend": lambda coach: make_agreement(coach=coach),
@@ -73,6 +98,8 @@ OTHER_ARGUMENTS: dict[str, object] = {
     "pdf": 1,
     "intake": lambda agreement: agreement.intakes.get().pk,
     "meeting": 1,
+    "request_id": lambda agreement: agreement.requests.get().pk,
+    "release_id": lambda agreement: agreement.releases.get().pk,
 }
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {
@@ -94,6 +121,11 @@ NOT_OWNED = {
     "contracts:intake",
     "contracts:intake-code",
     "contracts:intake-verify",
+    "contracts:decide",
+    "contracts:decide-code",
+    "contracts:decide-verify",
+    "contracts:release-copy",
+    "contracts:release-copy-pdf",
 }
 
 

@@ -25,6 +25,8 @@ ODD = {
     "session": 999999,
     "intake": 999999,
     "meeting": 999999,
+    "request_id": 999999,
+    "release_id": 999999,
     "kind": "x",
     "number": 999,
     "token": "not-a-token",

@@ -237,9 +237,7 @@ def test_the_client_asks_for_a_change_then_approves_the_new_text(
     assert "Leave out the team&#x27;s goals, please." in page
 
     new_text = "Jamie has grown steadily in delegating."
-    signed_in.post(
-        release_url(release), {"title": release.title, "body": new_text, "revision": 1}
-    )
+    signed_in.post(release_url(release), {"title": release.title, "body": new_text, "revision": 1})
     stale = signed_in.post(
         release_url(release), {"title": release.title, "body": "older tab", "revision": 1}
     )
@@ -357,7 +355,7 @@ def test_a_text_withdrawn_while_the_client_reads_it_cannot_be_approved(coach: Us
     version = engagement(coach, progress__sponsor=SUMMARY_CELL)
     release = drafted(version, ask(version, hr(version), "progress"), SUMMARY)
     services.release_to_client(release=release, coach=coach)
-    http, path, page = decide_page(version)
+    http, path, _page = decide_page(version)
     services.release_withdraw(release=release, coach=coach)
 
     response = http.post(
