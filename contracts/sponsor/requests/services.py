@@ -170,8 +170,13 @@ def decline_draft(request: InformationRequest) -> str:
         "I am not able to share this. The coaching agreement we all signed "
         f"(“{snapshot['title']}”, reference {snapshot['reference']}) says:\n\n"
         f"“{clause_for(request)}”\n\n"
-        "Confidentiality is what makes coaching work, and I keep to what the three of us "
-        "agreed. If you would like to talk about what the agreement does provide for, "
+        + (
+            "Confidentiality is what makes coaching work, and I keep to what the three of "
+            "us agreed."
+            if request.level == SharingLevel.NEVER
+            else "I have decided not to share anything in answer to this request."
+        )
+        + " If you would like to talk about what the agreement does provide for, "
         "I am happy to.\n\n"
         f"Kind regards,\n{coach_name}"
     )
