@@ -58,7 +58,7 @@ def test_a_routine_progress_report_is_released_as_a_sealed_pdf_to_its_recipient_
     assert not notice.attachments and SUMMARY not in str(notice.body)
     page = newest_link(RELEASE_LINK, hr(version).email)
     pdf = HttpClient().get(page + "pdf/")
-    data = b"".join(pdf.streaming_content)
+    data = pdf.getvalue()
     assert pdf["Content-Type"] == "application/pdf" and pdf["Cache-Control"] == "no-store"
     assert check_seal(data).verdict == Verdict.AUTHENTIC
     assert hashlib.sha256(data).hexdigest() == report.report_pdf_sha256
