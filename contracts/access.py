@@ -56,6 +56,7 @@ CODE_ROUTES = {
     LinkPurpose.VIEW: ("contracts:copy-code", "contracts:copy-verify"),
     LinkPurpose.CONFIRM: ("contracts:review-code", "contracts:review-verify"),
     LinkPurpose.INTAKE: ("contracts:intake-code", "contracts:intake-verify"),
+    LinkPurpose.DECIDE: ("contracts:decide-code", "contracts:decide-verify"),
 }
 
 

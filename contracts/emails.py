@@ -18,7 +18,13 @@ from coaching.emails import send_email
 from contracts import ical
 from contracts.agenda import meeting_agenda, meeting_when
 from contracts.audit import head_at_completion
-from contracts.models import Signer, SignerRole, ThreeWayMeeting
+from contracts.models import (
+    InformationRequest,
+    Release,
+    Signer,
+    SignerRole,
+    ThreeWayMeeting,
+)
 
 Headers = dict[str, str] | None
 
@@ -273,5 +279,59 @@ def email_meeting_invitation(
         context=context,
         reply_to=context["coach_email"],
         attachments=[("meeting.ics", meeting_calendar(meeting), "text/calendar")],
+        headers=headers,
+    )
+
+
+def email_client_decision(
+    signer: Signer, release: Release, token: str, *, expires_at: datetime, headers: Headers = None
+) -> None:
+    """The client is asked to approve, or consent to, a text before it goes to a sponsor
+    contact. The text itself is only on the page behind the link."""
+    context = {
+        **_context(signer),
+        "link": _link("contracts:decide", token),
+        "expires_at": expires_at,
+        "consent": release.level == "consent",
+    }
+    send_email(
+        "client-decision",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
+    )
+
+
+def email_request_answer(
+    signer: Signer, information_request: InformationRequest, *, headers: Headers = None
+) -> None:
+    """The requester is told the outcome of their request: the coach's answer, no content."""
+    context = {**_context(signer), "answer": information_request.answer}
+    send_email(
+        "request-answer",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
+    )
+
+
+def email_release_notice(
+    signer: Signer, release: Release, token: str, *, expires_at: datetime, headers: Headers = None
+) -> None:
+    """A sponsor contact is told something was released to them: its title and a link to
+    read it, never the text or an attachment."""
+    context = {
+        **_context(signer),
+        "release_title": release.title,
+        "link": settings.SITE_URL + reverse("contracts:release-copy", args=[token, release.pk]),
+        "expires_at": expires_at,
+    }
+    send_email(
+        "release-notice",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
         headers=headers,
     )

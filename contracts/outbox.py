@@ -40,10 +40,13 @@ from contracts.models import (
     AuditEventKind,
     EmailKind,
     EmailState,
+    InformationRequest,
     Intake,
     IntakeStatus,
     LinkPurpose,
     OutgoingEmail,
+    Release,
+    ReleaseStatus,
     ReviewConfirmation,
     Signer,
     SignerRole,
@@ -68,6 +71,8 @@ def email_queue(
     confirmation: ReviewConfirmation | None = None,
     intake: Intake | None = None,
     meeting: ThreeWayMeeting | None = None,
+    release: Release | None = None,
+    information_request: InformationRequest | None = None,
 ) -> OutgoingEmail:
     """Queue one email to one party (inside the caller's transaction) and a task to send it."""
     email = OutgoingEmail.objects.create(
@@ -77,6 +82,8 @@ def email_queue(
         confirmation=confirmation,
         intake=intake,
         meeting=meeting,
+        release=release,
+        information_request=information_request,
         to=signer.version.agreement.coach.email
         if kind == EmailKind.DECLINED_TO_COACH
         else signer.email,
@@ -96,7 +103,13 @@ def _pending_for_update(email_id: int) -> OutgoingEmail | None:
     """The email, locked, if it still waits and no other worker holds it."""
     return (
         OutgoingEmail.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("signer__version__agreement__coach", "confirmation", "intake")
+        .select_related(
+            "signer__version__agreement__coach",
+            "confirmation",
+            "intake",
+            "release",
+            "information_request__contact",
+        )
         .filter(pk=email_id, state__in=[EmailState.QUEUED, EmailState.RETRYING])
         .first()
     )
@@ -165,6 +178,8 @@ def _still_wanted(email: OutgoingEmail) -> bool:
                 pk__gt=email.pk,
             ).exists()
         )
+    if email.kind == EmailKind.CLIENT_DECISION:
+        return email.release is not None and email.release.status == ReleaseStatus.WITH_CLIENT
     return True
 
 
@@ -216,6 +231,18 @@ def _compose_and_send(email: OutgoingEmail) -> None:
         page = None if signer.role == SignerRole.COACH else issue_link(signer, LinkPurpose.VIEW)
         emails.email_meeting_invitation(
             signer, email.meeting, token=page[0] if page else None, headers=headers
+        )
+    elif email.kind == EmailKind.CLIENT_DECISION and email.release is not None:
+        token, link = issue_link(signer, LinkPurpose.DECIDE)
+        emails.email_client_decision(
+            signer, email.release, token, expires_at=link.expires_at, headers=headers
+        )
+    elif email.kind == EmailKind.REQUEST_ANSWER and email.information_request is not None:
+        emails.email_request_answer(signer, email.information_request, headers=headers)
+    elif email.kind == EmailKind.RELEASE_NOTICE and email.release is not None:
+        token, link = issue_link(signer, LinkPurpose.VIEW)
+        emails.email_release_notice(
+            signer, email.release, token, expires_at=link.expires_at, headers=headers
         )
     else:
         raise ValueError(f"Unknown email {email.kind!r}")
@@ -341,6 +368,8 @@ def email_resend(*, email: OutgoingEmail, coach: User) -> OutgoingEmail:
             confirmation=email.confirmation,
             intake=email.intake,
             meeting=email.meeting,
+            release=email.release,
+            information_request=email.information_request,
         )
         email.replaced_by = again
         email.save(update_fields=["replaced_by"])

@@ -36,9 +36,11 @@ from contracts.engagement.intake import services as intakes
 from contracts.engagement.intake.questions import built_in_questions
 from contracts.engagement.meetings import services as meetings
 from contracts.engagement.notes import services as notes
-from contracts.models import MeetingKind, PdfKind, Signer, SignerRole
+from contracts.models import MeetingKind, PdfKind, RequestChannel, Signer, SignerRole
 from contracts.reviews import services as reviews
 from contracts.signing import services as signing
+from contracts.sponsor.asking import request_receive
+from contracts.sponsor.requests import services as releases
 from tests.conftest import make_agreement, make_client, make_coach, make_contact
 from tests.contracts.documents.helpers import browser_past_the_code
 from tests.contracts.signing_helpers import link_for, send_agreement
@@ -128,18 +130,38 @@ def make_world() -> World:
     intake = intakes.intake_send(
         agreement=signed.agreement, coach=coach, questions=built_in_questions()
     )
+    sponsor = signed.agreement.sponsor_signatory
+    assert sponsor is not None
+    asked = request_receive(
+        agreement=signed.agreement,
+        contact=sponsor,
+        kind="progress",
+        asked="How is it going?",
+        channel=RequestChannel.COACH,
+        actor="Coach",
+    )
+    release = releases.release_prepare(
+        agreement=signed.agreement,
+        coach=coach,
+        title="Progress",
+        body="Steady progress.",
+        information_request=asked,
+    )
+    releases.release_to_client(release=release, coach=coach)
     observer = pending.signers.get(role=SignerRole.OBSERVER)
     emails = {
         "sign": pending.agreement.client.email,
         "copy": observer.email,
         "review": signed.agreement.client.email,
         "intake": signed.agreement.client.email,
+        "decide": signed.agreement.client.email,
     }
     tokens = {
         "sign": link_for(emails["sign"]).split("/")[2],
         "copy": link_for(emails["copy"], "copy").split("/")[2],
         "review": _review_token(emails["review"]),
         "intake": _link_token(emails["intake"], "intake"),
+        "decide": _link_token(emails["decide"], "decide"),
     }
     agreements = [draft, private, pending.agreement, signed.agreement]
     return World(
@@ -201,6 +223,8 @@ def _arguments(name: str, pattern: URLPattern, world: World, token: str) -> dict
         "intake": world.objects["intake"],
         "meeting": world.objects["meeting"],
         "breach": [1],
+        "request_id": [1],
+        "release_id": [1],
         "number": [1],
         "token": [token],
         "uidb64": ["MQ"],
@@ -344,7 +368,7 @@ def test_no_input_gets_a_server_error_from_a_coachs_page(who: str, settings: Set
     fuzz(routes, browser, examples=MAX_EXAMPLES[who])
 
 
-@pytest.mark.parametrize("kind", ["sign", "copy", "review", "intake"])
+@pytest.mark.parametrize("kind", ["sign", "copy", "review", "intake", "decide"])
 @pytest.mark.parametrize("code", ["with the code", "without the code"])
 def test_no_input_gets_a_server_error_through_a_link(
     kind: str, code: str, settings: Settings

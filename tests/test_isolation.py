@@ -14,9 +14,11 @@ from contracts.drafting.services import template_create
 from contracts.engagement.intake.questions import built_in_questions
 from contracts.engagement.intake.services import intake_send, questionnaire_create
 from contracts.engagement.notes import services as notes
-from contracts.models import CoachingSession
+from contracts.models import CoachingSession, RequestChannel
 from contracts.signing import services as signing
+from contracts.sponsor.asking import request_receive
 from contracts.sponsor.log.services import BreachData, breach_record
+from contracts.sponsor.requests.services import release_prepare
 from tests.conftest import make_agreement, make_client, make_contact, make_organisation
 from tests.contracts.engagement.sessions.helpers import in_force
 from tests.contracts.sponsor.programmes.helpers import make_programme
@@ -55,6 +57,27 @@ def _agreement_with_a_breach(coach: User) -> models.Model:
     return agreement
 
 
+def _agreement_with_a_release(coach: User) -> models.Model:
+    version = in_force(coach).version_in_force()
+    assert version is not None and version.agreement.sponsor_signatory is not None
+    item = request_receive(
+        agreement=version.agreement,
+        contact=version.agreement.sponsor_signatory,
+        kind="attendance",
+        asked="Attendance",
+        channel=RequestChannel.COACH,
+        actor="Coach",
+    )
+    release_prepare(
+        agreement=version.agreement,
+        coach=coach,
+        title="Attendance",
+        body="Sessions held: 1.",
+        information_request=item,
+    )
+    return version.agreement
+
+
 # URL name prefix -> how to make the object of that kind for a coach.
 OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "coaching:client-": lambda coach: make_client(coach=coach),
@@ -71,6 +94,8 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     ),
     "contracts:agreement-intake-": lambda coach: _agreement_with_an_intake(coach),
     "contracts:agreement-breach": lambda coach: _agreement_with_a_breach(coach),
+    "contracts:agreement-request": lambda coach: _agreement_with_a_release(coach),
+    "contracts:agreement-release": lambda coach: _agreement_with_a_release(coach),
     "contracts:agreement-": lambda coach: make_agreement(coach=coach),
     "contracts:coach-sign": lambda coach: make_agreement(coach=coach),
     "contracts:signer-resend": lambda coach: make_agreement(coach=coach),
@@ -102,6 +127,8 @@ OTHER_ARGUMENTS: dict[str, object] = {
     "intake": lambda agreement: agreement.intakes.get().pk,
     "meeting": 1,
     "breach": lambda agreement: agreement.breaches.get().pk,
+    "request_id": lambda agreement: agreement.requests.get().pk,
+    "release_id": lambda agreement: agreement.releases.get().pk,
 }
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {
@@ -129,6 +156,11 @@ NOT_OWNED = {
     "contracts:portal-agreement",
     "contracts:portal-ask",
     "contracts:portal-release-pdf",
+    "contracts:decide",
+    "contracts:decide-code",
+    "contracts:decide-verify",
+    "contracts:release-copy",
+    "contracts:release-copy-pdf",
 }
 
 

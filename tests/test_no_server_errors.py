@@ -29,6 +29,8 @@ ODD = {
     "intake": 999999,
     "meeting": 999999,
     "breach": 999999,
+    "request_id": 999999,
+    "release_id": 999999,
     "kind": "x",
     "number": 999,
     "token": "not-a-token",

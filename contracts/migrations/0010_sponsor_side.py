@@ -133,7 +133,6 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='releases', to='contracts.agreement')),
                 ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='releases', to='coaching.sponsorcontact')),
-                ('pdf', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.agreementpdf')),
                 ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='releases', to='contracts.informationrequest')),
                 ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contracts.agreementversion')),
             ],

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from coaching.models import Client, Currency, Organisation, SponsorContact, User
 from contracts.models.agreements import Agreement
-from contracts.models.documents import AgreementPdf
 from contracts.models.signing import AgreementVersion, Signer
 from contracts.terms import InformationKind, Recipient, SharingLevel
 
@@ -185,9 +184,9 @@ class Release(models.Model):
     )
     client_comment = models.TextField(blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
-    pdf = models.ForeignKey(
-        AgreementPdf, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    # A released report, sealed: AgreementPdf is for the texts of agreements.
+    report_pdf = models.FileField(upload_to="releases/pdf/", blank=True)
+    report_pdf_sha256 = models.CharField(max_length=64, blank=True)
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 

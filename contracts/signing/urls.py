@@ -33,4 +33,6 @@ urlpatterns = [
     path("review/<str:token>/verify/", views.review_verify_code, name="review-verify"),
     path("intake/<str:token>/code/", views.intake_send_code, name="intake-code"),
     path("intake/<str:token>/verify/", views.intake_verify_code, name="intake-verify"),
+    path("decide/<str:token>/code/", views.decide_send_code, name="decide-code"),
+    path("decide/<str:token>/verify/", views.decide_verify_code, name="decide-verify"),
 ]

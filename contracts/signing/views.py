@@ -229,6 +229,7 @@ send_code, verify_code = _code_views(LinkPurpose.SIGN, "contracts:sign")
 copy_send_code, copy_verify_code = _code_views(LinkPurpose.VIEW, "contracts:copy")
 review_send_code, review_verify_code = _code_views(LinkPurpose.CONFIRM, "contracts:review-confirm")
 intake_send_code, intake_verify_code = _code_views(LinkPurpose.INTAKE, "contracts:intake")
+decide_send_code, decide_verify_code = _code_views(LinkPurpose.DECIDE, "contracts:decide")
 
 
 @signer_link(LinkPurpose.VIEW)

@@ -21,6 +21,7 @@ def test_tokens_in_logged_paths_are_redacted() -> None:
         logger.warning("POST /review/Qw3rty_Token-987/ 200")
         logger.warning("Service Unavailable: /intake/In7ake_Token-42x/")
         logger.warning("POST /portal/enter/P0rtal_Token-9z/ 302")
+        logger.warning("GET /decide/D3cide_Token-77/ 200")
         logger.warning("GET /agreements/4/ 200")
     finally:
         logger.removeHandler(handler)
@@ -32,6 +33,7 @@ def test_tokens_in_logged_paths_are_redacted() -> None:
         "POST /review/[redacted]/ 200",
         "Service Unavailable: /intake/[redacted]/",
         "POST /portal/enter/[redacted]/ 302",
+        "GET /decide/[redacted]/ 200",
         "GET /agreements/4/ 200",
     ]
 

@@ -223,12 +223,11 @@ def released_to(contact: SponsorContact, agreement: Agreement) -> list[Release]:
 def released_pdf(contact: SponsorContact, pk: int) -> Release | None:
     """A release with a PDF, when it was released to this contact."""
     return (
-        Release.objects.select_related("pdf", "agreement")
+        Release.objects.select_related("agreement", "version")
         .filter(
             pk=pk,
             contact=contact,
             status=ReleaseStatus.RELEASED,
-            pdf__isnull=False,
             agreement__coach_id=contact.coach_id,
         )
         .first()

@@ -25,7 +25,7 @@ from contracts.access import BAD_LINKS, too_many_requests
 from contracts.audit import record_event, signer_actor
 from contracts.drafting.perspectives import document_context, reader_for
 from contracts.engagement.party import party_view
-from contracts.models import AuditEventKind, PdfStatus, RequestChannel
+from contracts.models import AuditEventKind, RequestChannel
 from contracts.sponsor.asking import CannotAsk, request_receive, signer_for
 from contracts.sponsor.portal import services
 from contracts.sponsor.portal.forms import AskForm, LinkRequestForm
@@ -205,12 +205,8 @@ def ask(request: HttpRequest, contact: SponsorContact, pk: int) -> HttpResponse:
 def release_pdf(request: HttpRequest, contact: SponsorContact, pk: int) -> HttpResponseBase:
     """A released report's PDF, for the contact it was released to."""
     release = services.released_pdf(contact, pk)
-    if release is None or release.pdf is None:
+    if release is None or not release.report_pdf:
         return _not_shown(request, "release", pk, contact)
-    row = release.pdf
-    if row.status != PdfStatus.READY:
-        context = {"row": row, "for_coach": False}
-        return render(request, "contracts/documents/preparing.html", context, status=202)
     signer = signer_for(release.version, contact)
     record_event(
         release.agreement,
@@ -221,4 +217,10 @@ def release_pdf(request: HttpRequest, contact: SponsorContact, pk: int) -> HttpR
         request=request,
         data={"release": release.pk},
     )
-    return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.filename)
+    response = FileResponse(
+        release.report_pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{release.agreement.reference}-release-{release.pk}.pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -11,9 +11,11 @@ from django.utils import timezone
 from coaching.models import User
 from contracts.engagement.intake.questions import built_in_questions
 from contracts.engagement.intake.services import intake_send
-from contracts.models import Signer, SignerRole
+from contracts.models import RequestChannel, Signer, SignerRole
 from contracts.reviews import services as reviews
 from contracts.signing import services as signing
+from contracts.sponsor.asking import request_receive
+from contracts.sponsor.requests import services as releases
 from tests.contracts.engagement.intake.helpers import intake_link
 from tests.contracts.signing_helpers import link_for, send_agreement, signer
 from tests.test_isolation import walk
@@ -30,6 +32,8 @@ CODE_PAGES = {
     "contracts:review-verify",
     "contracts:intake-code",
     "contracts:intake-verify",
+    "contracts:decide-code",
+    "contracts:decide-verify",
 }
 
 
@@ -61,6 +65,13 @@ def review_link_for(email: str) -> str:
     raise AssertionError(f"no review link was emailed to {email}")
 
 
+def _link(email: str, kind: str) -> str:
+    for message in reversed(mail.outbox):
+        if email in message.to and (found := re.search(rf"/{kind}/([\w-]+)/", str(message.body))):
+            return found.group(1)
+    raise AssertionError(f"no {kind} link was emailed to {email}")
+
+
 def _sign_everyone(signers: list[Signer]) -> None:
     for person in signers:
         Signer.objects.filter(pk=person.pk).update(code_verified_at=timezone.now())
@@ -86,7 +97,26 @@ def tokens(coach: User) -> dict[str, str]:
     reviews.review_still_holds(review=review, coach=coach)
     client_email = signed.agreement.client.email
     intake_send(agreement=signed.agreement, coach=coach, questions=built_in_questions())
+    sponsor = signed.agreement.sponsor_signatory
+    assert sponsor is not None
+    asked = request_receive(
+        agreement=signed.agreement,
+        contact=sponsor,
+        kind="progress",
+        asked="Progress",
+        channel=RequestChannel.COACH,
+        actor="Coach",
+    )
+    release = releases.release_prepare(
+        agreement=signed.agreement,
+        coach=coach,
+        title="Progress",
+        body="Steady.",
+        information_request=asked,
+    )
+    releases.release_to_client(release=release, coach=coach)
     return {
+        "decide": _link(client_email, "decide"),
         "intake": intake_link(client_email).split("/")[2],
         "sign": link_for(pending.agreement.client.email).split("/")[2],
         "copy": link_for(client_email, "copy").split("/")[2],
@@ -102,7 +132,9 @@ def test_every_page_of_every_link_asks_for_the_code_first(tokens: dict[str, str]
         if name in CODE_PAGES:
             continue
         kind = str(pattern.pattern).split("/", 1)[0]
-        url = reverse(name, kwargs={"token": tokens[kind]})
+        # Other arguments (a release's id) are never looked at before the code.
+        others = {key: 1 for key in pattern.pattern.converters if key != "token"}
+        url = reverse(name, kwargs={"token": tokens[kind], **others})
         for method in ("get", "post"):
             response = getattr(HttpClient(), method)(url)
             if response.status_code == 405:
@@ -120,6 +152,9 @@ def test_every_page_of_every_link_asks_for_the_code_first(tokens: dict[str, str]
         "contracts:copy-pdf",
         "contracts:review-confirm",
         "contracts:intake",
+        "contracts:decide",
+        "contracts:release-copy",
+        "contracts:release-copy-pdf",
     }
 
 
