@@ -19,6 +19,7 @@ from coaching.http import CoachRequest, query_id, query_text
 from coaching.models import Archivable, Client, Organisation, SponsorContact, User
 from coaching.scoping import get_owned_or_404
 from contracts.models import Agreement, AgreementStatus, OutgoingEmail
+from contracts.sponsor.requests.services import needs_attention as requests_needing_attention
 
 PAGE_SIZE = 25
 
@@ -39,6 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .filter(status__in=[AgreementStatus.SENT, AgreementStatus.PARTLY_SIGNED])
         .select_related("client", "organisation")
         .order_by("updated_at")[:10],
+        "requests": list(requests_needing_attention(coach)[:10]),
         "undelivered": OutgoingEmail.objects.needing_attention()
         .filter(agreement__coach=coach)
         .select_related("agreement", "signer")

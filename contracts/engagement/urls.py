@@ -1,13 +1,9 @@
-from django.urls import path
-
-from contracts.engagement import views
 from contracts.engagement.intake.urls import urlpatterns as intake
 from contracts.engagement.meetings.urls import urlpatterns as meetings
 from contracts.engagement.notes.urls import urlpatterns as notes
 from contracts.engagement.sessions.urls import urlpatterns as sessions
 
 urlpatterns = [
-    path("agreements/<int:pk>/engagement/", views.engagement, name="engagement"),
     *sessions,
     *notes,
     *intake,

@@ -400,3 +400,19 @@ def test_the_inbox_lists_what_waits_for_the_coach(coach: User, signed_in: HttpCl
     assert "Lee LM" in page and "What is said in coaching sessions" in page
     panel = services.panel(agreement=version.agreement)
     assert len(panel["open_requests"]) == 1  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db
+def test_a_request_waiting_for_the_coach_is_on_the_home_page_until_answered(
+    coach: User, signed_in: HttpClient
+) -> None:
+    version = engagement(coach)
+    item = ask(version, line_manager(version), "content", "A full report of what is discussed")
+    home = signed_in.get(reverse("coaching:home")).content.decode()
+    assert "Requests for information" in home
+    assert reverse("contracts:agreement-request", args=[version.agreement_id, item.pk]) in home
+
+    InformationRequest.objects.filter(pk=item.pk).update(status=RequestStatus.DECLINED)
+    assert (
+        "Requests for information" not in signed_in.get(reverse("coaching:home")).content.decode()
+    )

@@ -14,6 +14,8 @@ from contracts.engagement.intake import services as intake
 from contracts.engagement.meetings import services as meetings
 from contracts.engagement.notes import services as notes
 from contracts.engagement.sessions import services as sessions
+from contracts.sponsor.log import services as disclosures
+from contracts.sponsor.requests import services as requests
 
 
 @login_required
@@ -24,6 +26,11 @@ def engagement(request: CoachRequest, pk: int) -> HttpResponse:
         ("contracts/engagement/meetings/_panel.html", meetings.panel(agreement=agreement)),
         ("contracts/engagement/intake/_panel.html", intake.panel(agreement=agreement)),
         ("contracts/engagement/notes/_panel.html", notes.panel(agreement=agreement)),
+        ("contracts/sponsor/requests/_panel.html", requests.panel(agreement=agreement)),
+        (
+            "contracts/sponsor/log/_panel.html",
+            {"panel": disclosures.panel(agreement=agreement)},
+        ),
     ]
     cards = [
         mark_safe(render_to_string(template, context, request=request))  # noqa: S308

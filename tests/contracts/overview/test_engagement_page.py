@@ -26,7 +26,14 @@ def test_the_engagement_page_shows_each_part_and_no_note_text(
 
     page = signed_in.get(url).content.decode()
 
-    for heading in ("Sessions", "Three-way meetings", "Confidential intake", "Private notes"):
+    for heading in (
+        "Sessions",
+        "Three-way meetings",
+        "Confidential intake",
+        "Private notes",
+        "Requests and releases",
+        "Disclosure log",
+    ):
         assert heading in page
     assert "Seems anxious" not in page
     assert not AuditEvent.objects.filter(kind=AuditEventKind.NOTE_READ).exists()
