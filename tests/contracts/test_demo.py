@@ -6,7 +6,15 @@ from coaching.models import Client, Organisation, SponsorContact, User
 from contracts.audit import verify_trail
 from contracts.drafting.checks import is_ready_to_send
 from contracts.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD
-from contracts.models import Agreement, IntakeStatus, MeetingKind, SessionStatus
+from contracts.models import (
+    Agreement,
+    IntakeStatus,
+    MeetingKind,
+    ReleaseStatus,
+    RequestStatus,
+    SessionStatus,
+)
+from contracts.sponsor.disclosure import verify_disclosures
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +52,15 @@ def test_the_demo_loads_twice_without_duplicates_and_its_login_works(
         MeetingKind.MIDPOINT,
     }
     assert morgan.meetings.get(kind=MeetingKind.CONTRACTING).agreed_note
+    refused = morgan.requests.get(kind="content")
+    assert (refused.level, refused.status) == ("never", RequestStatus.DECLINED)
+    assert refused.contact.role == "line_manager" and "will not receive" in refused.answer
+    summary = morgan.releases.get()
+    assert summary.status == ReleaseStatus.RELEASED and summary.decisions.get().decision == (
+        "approved"
+    )
+    assert morgan.disclosures.get().release == summary
+    assert verify_disclosures(morgan.coach).intact
     output = capsys.readouterr().out
     assert DEMO_EMAIL in output and DEMO_PASSWORD in output
     assert HttpClient().login(username=DEMO_EMAIL, password=DEMO_PASSWORD)

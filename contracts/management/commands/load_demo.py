@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -29,8 +29,10 @@ from contracts.engagement.notes import services as notes
 from contracts.engagement.sessions import services as sessions
 from contracts.models import (
     Agreement,
+    ClientDecisionKind,
     FeeBasis,
     MeetingKind,
+    RequestChannel,
     SessionFormat,
     SessionStatus,
     Signer,
@@ -38,6 +40,17 @@ from contracts.models import (
     add_months,
 )
 from contracts.signing import services as signing
+from contracts.sponsor import asking
+from contracts.sponsor.requests import services as requests
+from contracts.terms import (
+    InformationKind,
+    PreparedBy,
+    Recipient,
+    SharingLevel,
+    SharingMethod,
+    SharingTiming,
+    sharing_cell,
+)
 
 DEMO_EMAIL = "coach@demo.tripartite.example"
 DEMO_PASSWORD = "demo-coach-2026"  # noqa: S105 - a published demo login, never in production
@@ -203,9 +216,19 @@ class Command(BaseCommand):
         ]
         morgan.start_date, morgan.end_date = add_months(today, -3), add_months(today, 3)
         morgan.review_date = add_months(today, 1)
+        # Progress goes to HR as a summary Morgan approves first; the line manager is kept
+        # informed, and the agreement never gives him what is said in sessions.
+        morgan.sharing[InformationKind.PROGRESS][Recipient.SPONSOR] = sharing_cell(
+            SharingLevel.APPROVED_SUMMARY,
+            SharingMethod.REPORT,
+            SharingTiming.MIDPOINT_AND_END,
+            PreparedBy.COACH,
+        )
         morgan.save()
+        manager = SponsorContact.objects.get(coach=coach, email="tom.becker@northwind.example")
+        morgan.stakeholders.set([manager])
         version = signing.agreement_send(agreement=morgan, coach=coach)
-        for person in version.signers.order_by("role"):
+        for person in version.signers.exclude(role=SignerRole.OBSERVER).order_by("role"):
             signing.signer_sign(signer=person, signature=_demo_signature(person))
         morgan.refresh_from_db()
 
@@ -286,6 +309,53 @@ class Command(BaseCommand):
             revision=sent.revision,
             submit=True,
         )
+        self._sponsor_side(coach, morgan, manager)
+
+    def _sponsor_side(self, coach: User, morgan: Agreement, manager: SponsorContact) -> None:
+        """Seed 001's manager asks for "a full report" and is refused from the signed
+        matrix; HR receives a progress summary Morgan approved; both in the disclosure log
+        (the refusal is not a disclosure; the release is)."""
+        full_report = asking.request_receive(
+            agreement=morgan,
+            contact=manager,
+            kind=InformationKind.CONTENT,
+            asked="A full report of what is discussed in the sessions, or we stop paying.",
+            channel=RequestChannel.PORTAL,
+            actor=f"Line manager: {manager.name} <{manager.email}>",
+        )
+        requests.request_decline(
+            information_request=full_report,
+            coach=coach,
+            answer=requests.decline_draft(full_report),
+        )
+        hr = morgan.sponsor_signatory
+        if hr is None:
+            raise CommandError("The demo's engagement needs a sponsor signatory.")
+        asked = asking.request_receive(
+            agreement=morgan,
+            contact=hr,
+            kind=InformationKind.PROGRESS,
+            asked="A short progress summary before the mid-point review, please.",
+            channel=RequestChannel.PORTAL,
+            actor=f"Sponsor: {hr.name} <{hr.email}>",
+        )
+        summary = requests.release_prepare(
+            agreement=morgan,
+            coach=coach,
+            title="Mid-point progress summary",
+            body="Morgan has attended every session agreed so far and is working on both "
+            "goals. The team kept its two experienced leads through the first month of the "
+            "new shift pattern; Morgan will say more at the mid-point review.",
+            information_request=asked,
+        )
+        summary = requests.release_to_client(release=summary, coach=coach)
+        requests.client_decide(
+            release=summary,
+            signer=summary.version.signers.get(role=SignerRole.CLIENT),
+            decision=ClientDecisionKind.APPROVED,
+            text_sha256=requests.text_hash(summary.title, summary.body),
+        )
+        requests.release_send(release=summary, coach=coach)
 
     def _people(self, coach: User) -> None:
         northwind, _ = Organisation.objects.get_or_create(
