@@ -55,9 +55,31 @@ def sponsor_link() -> str:
     return f"/sign/{token}/"
 
 
+def portal_link() -> str:
+    """A fresh sign-in link to the sponsor portal for the demo's HR director."""
+    import hashlib
+    import secrets
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from coaching.models import SponsorContact
+    from contracts.models import PortalLink
+
+    contact = SponsorContact.objects.get(email="priya.shah@northwind.example")
+    token = secrets.token_urlsafe(32)
+    PortalLink.objects.create(
+        contact=contact,
+        token_hash=hashlib.sha256(token.encode()).hexdigest(),
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
+    return f"/portal/enter/{token}/"
+
+
 def main(base: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     signing_path = sponsor_link()  # before Playwright starts its event loop
+    portal_path = portal_link()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
@@ -104,6 +126,17 @@ def main(base: str) -> None:
         page.screenshot(path=OUT / "meetings.png", full_page=True)
         page.goto(base + "/coaching-log/")
         page.screenshot(path=OUT / "coaching-log.png", full_page=True)
+        morgan_url = engagement_url.replace("engagement/", "")
+        page.goto(morgan_url + "requests/")
+        page.get_by_role("link", name="What is said in coaching sessions").first.click()
+        page.screenshot(path=OUT / "request-refused.png", full_page=True)
+        page.goto(morgan_url + "disclosures/")
+        page.screenshot(path=OUT / "disclosure-log.png", full_page=True)
+        sponsor = browser.new_page(viewport={"width": 1100, "height": 900})
+        sponsor.goto(base + portal_path)
+        sponsor.get_by_role("button", name="Sign in").click()
+        sponsor.get_by_role("link", name="Leadership coaching for Morgan Blake").click()
+        sponsor.screenshot(path=OUT / "portal.png")
         signer = browser.new_page(viewport={"width": 1000, "height": 900})
         signer.goto(base + signing_path)
         signer.locator("form.signing-box").screenshot(path=OUT / "signing.png")
