@@ -1,18 +1,20 @@
-"""HR asks for progress; the coach drafts a summary and sends it for approval; the client
-approves it on a phone; the coach releases it; HR reads exactly that text."""
+"""HR asks for progress through the sponsor portal; the coach drafts a summary and sends
+it for approval; the client approves it on a phone; the coach releases it; HR reads
+exactly that text in the portal."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from coaching.models import User
-from contracts.models import DisclosureEntry
+from contracts.models import DisclosureEntry, InformationRequest
 from tests.contracts.sponsor.requests.helpers import (
     DECIDE_LINK,
     RELEASE_LINK,
-    ask,
     client_email,
     engagement,
     hr,
@@ -25,6 +27,7 @@ pytestmark = pytest.mark.e2e
 
 __all__ = ["phone"]
 
+PORTAL_LINK = re.compile(r"https?://[^/\s]+(/portal/enter/[A-Za-z0-9_-]+/)")
 SUMMARY = "Jamie delegates more and the team now runs its own weekly planning."
 
 
@@ -36,7 +39,22 @@ def test_the_client_approves_a_summary_on_a_phone_and_the_coach_releases_it(
     coach: User,
 ) -> None:
     version = engagement(coach, progress__sponsor=("approved_summary", "report", "midpoint"))
-    item = ask(version, hr(version), "progress", "How is Jamie getting on?")
+    contact = hr(version)
+    sponsor = open_on_phone(browser, phone, live_server.url + "/portal/")
+    sponsor.get_by_label("Your work email address").fill(contact.email)
+    sponsor.get_by_role("button", name="Email me a sign-in link").click()
+    expect(sponsor.get_by_text("a link is on its way")).to_be_visible()
+    sponsor.goto(live_server.url + newest_link(PORTAL_LINK, contact.email))
+    sponsor.get_by_role("button", name="Sign in").click()
+    sponsor.get_by_role("link", name=version.agreement.title).click()
+    sponsor.get_by_label("What kind of information").select_option("progress")
+    sponsor.get_by_label("What would you like to know?").fill("How is Jamie getting on?")
+    sponsor.get_by_role("button", name="Send the request").click()
+    expect(sponsor.get_by_role("alert")).to_contain_text("Your request was received.")
+    assert_fits_the_screen(sponsor)
+    item = InformationRequest.objects.get()
+    assert (item.channel, item.level) == ("portal", "approved_summary")
+
     sign_in(page, live_server.url, coach)
     page.goto(f"{live_server.url}/agreements/{version.agreement_id}/requests/{item.pk}/")
     rule = page.get_by_role("region", name="What the signed agreement says")
@@ -64,8 +82,11 @@ def test_the_client_approves_a_summary_on_a_phone_and_the_coach_releases_it(
     expect(page.get_by_text("Released:")).to_be_visible()
     assert DisclosureEntry.objects.get().basis == "approval"
 
-    sponsor = open_on_phone(
-        browser, phone, live_server.url + newest_link(RELEASE_LINK, hr(version).email)
+    reader = open_on_phone(
+        browser, phone, live_server.url + newest_link(RELEASE_LINK, contact.email)
     )
-    expect(sponsor.get_by_text(SUMMARY)).to_be_visible()
-    assert_fits_the_screen(sponsor)
+    expect(reader.get_by_text(SUMMARY)).to_be_visible()
+    assert_fits_the_screen(reader)
+    sponsor.reload()
+    released = sponsor.get_by_role("region", name="Released to you")
+    expect(released.get_by_text(SUMMARY)).to_be_visible()
