@@ -29,6 +29,8 @@ from contracts.models import (
     Agreement,
     AgreementStatus,
     AgreementTemplate,
+    EmailKind,
+    EmailState,
     OutgoingEmail,
     PdfStatus,
     SessionStatus,
@@ -120,7 +122,19 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
     progress = _progress(agreement, problems)
     resume = next((item["step"] for item in progress if not item["complete"]), None)
     version = agreement.current_version()
-    signers = list(version.signers.all()) if version else []
+    # Reminders count once the mail server has taken them, not when they were queued.
+    signers = (
+        list(
+            version.signers.annotate(
+                reminders_delivered=Count(
+                    "emails",
+                    filter=Q(emails__kind=EmailKind.REMINDER, emails__state=EmailState.SENT),
+                )
+            )
+        )
+        if version
+        else []
+    )
     # Each person with their latest email, so the page says whether it reached them.
     deliveries = OutgoingEmail.objects.latest_by_signer([s.pk for s in signers])
     people = [(person, deliveries.get(person.pk)) for person in signers]

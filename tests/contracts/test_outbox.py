@@ -339,3 +339,24 @@ def test_a_task_run_twice_for_an_accepted_email_sends_nothing_more(
     assert outbox.email_attempt(invitation.pk) is None
     outbox.deliver_email.enqueue(invitation.pk)
     assert len(mail_server.received_by(signer(version, SignerRole.CLIENT).email)) == 1
+
+
+@pytest.mark.django_db
+def test_the_agreement_page_counts_a_reminder_only_once_the_server_took_it(
+    coach: User, signed_in: HttpClient, mail_server: MailServer
+) -> None:
+    mail_server.up()
+    version = send_agreement(coach, sponsored=False)
+    mail_server.down()
+    detail = reverse("contracts:agreement-detail", args=[version.agreement.pk])
+    with time_machine.travel(T0 + timedelta(days=30), tick=False) as clock:
+        signed_in.force_login(coach)  # a month on, the earlier session has expired
+        assert reminders.send_signing_reminders() == 1
+        page = signed_in.get(detail)
+        assert page.status_code == 200
+        assert "Invited" in page.content.decode()
+        assert "reminder delivered" not in page.content.decode()
+        mail_server.up()
+        clock.shift(timedelta(minutes=2))
+        outbox.deliver_due_emails()
+        assert "1 reminder delivered" in signed_in.get(detail).content.decode()
