@@ -15,7 +15,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching import throttle
 from coaching.http import CoachRequest, client_ip
@@ -209,17 +210,33 @@ def _verify_code(request: HttpRequest, visit: SignerVisit, then: str) -> HttpRes
     return redirect(then, token=visit.token)
 
 
-def _code_views(purpose: LinkPurpose, then: str) -> tuple[CodeView, CodeView]:
-    """The two code pages of one kind of link: ask for a code, and enter it."""
+def _code_page(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    """Coming back to the code step (a reload, the back button, a bookmarked address):
+    the box for a code still valid, or the button to email one. Sends nothing."""
+    signer = visit.signer
+    context = _code_context(visit, CodeForm())
+    context["code_sent"] = bool(
+        signer.code_hash and signer.code_expires_at and signer.code_expires_at > timezone.now()
+    )
+    return render(request, "contracts/signing/code.html", context)
 
-    @require_POST
+
+def _code_views(purpose: LinkPurpose, then: str) -> tuple[CodeView, CodeView]:
+    """The two code pages of one kind of link: ask for a code, and enter it. Both answer a
+    GET with the code page as it stands, so a revisit never meets "method not allowed"."""
+
+    @require_http_methods(["GET", "POST"])
     @signer_link(purpose, code=False)
     def ask(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+        if request.method == "GET":
+            return _code_page(request, visit)
         return _send_code(request, visit)
 
-    @require_POST
+    @require_http_methods(["GET", "POST"])
     @signer_link(purpose, code=False)
     def enter(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+        if request.method == "GET":
+            return _code_page(request, visit)
         return _verify_code(request, visit, then=then)
 
     return ask, enter

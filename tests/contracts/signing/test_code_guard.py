@@ -196,3 +196,26 @@ def test_every_answer_through_a_link_is_kept_out_of_caches(coach: User) -> None:
     for url in (path, "/sign/not-a-token/"):
         response = HttpClient().get(url)
         assert "no-store" in response["Cache-Control"], url
+
+
+def test_the_code_step_answers_a_revisit_without_sending_another_code(coach: User) -> None:
+    version = send_agreement(coach, require_email_code=True)
+    email = version.agreement.client.email
+    token = link_for(email).split("/")[2]
+    browser = HttpClient()
+    ask = reverse("contracts:sign-code", args=[token])
+    enter = reverse("contracts:sign-verify", args=[token])
+
+    before = browser.get(ask)
+    assert before.status_code == 200
+    assert "Email me a code" in before.content.decode()
+    assert 'name="code"' not in before.content.decode(), "no box before a code exists"
+
+    browser.post(ask)
+    sent = len(mail.outbox)
+    for url in (ask, enter):
+        again = browser.get(url)
+        assert again.status_code == 200, url
+        page = again.content.decode()
+        assert 'name="code"' in page and "Send me another code" in page, url
+    assert len(mail.outbox) == sent, "a revisit sends nothing"
