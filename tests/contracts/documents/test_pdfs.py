@@ -62,7 +62,8 @@ def test_the_executed_pdf_has_every_section_party_and_signature(
     names = [executed_pdf.client_name, executed_pdf.coach_name, executed_pdf.organisation_name]
     for name in names:
         assert name in text
-    assert "/Jamie Client/" in text
+    assert "Jamie Client Typed signature" in " ".join(text.split())
+    assert "/Jamie Client/" not in text, "a typed name, not the slashes of a US filing"
     assert "Certificate of completion" in text
     sha256 = executed_pdf.version_sha256
     assert sha256 in text.replace(" ", "") or sha256[:12].upper() in text
