@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -85,9 +86,17 @@ def signup_finish(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup_finish.html", {"form": form, "details": details})
 
 
-sign_in = auth_views.LoginView.as_view(
-    authentication_form=SignInForm, redirect_authenticated_user=True
-)
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, naming the product rather than the host it was reached at
+    (LoginView puts the request's host in `site_name` when the sites framework is off)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["site_name"] = settings.SITE_NAME
+        return context
+
+
+sign_in = SignInView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True)
 sign_out = auth_views.LogoutView.as_view()
 
 

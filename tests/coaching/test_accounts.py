@@ -242,3 +242,10 @@ def test_a_membership_of_another_body_needs_its_name(signed_in: HttpClient, coac
 
     signed_in.post(reverse("coaching:membership-delete", args=[membership.pk]))
     assert not Membership.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_names_the_product_not_the_host() -> None:
+    page = HttpClient().get(reverse("coaching:login")).content.decode()
+    assert "<title>Sign in · Tripartite</title>" in page
+    assert "testserver" not in page
