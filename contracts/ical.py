@@ -1,5 +1,6 @@
 """iCalendar (RFC 5545) text: escaping, line folding and UTC times, shared by every
-calendar file the app writes (review reminders, three-way meeting invitations)."""
+calendar file the app writes (review reminders, three-way meeting invitations,
+planned sessions)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from django.conf import settings
 
 
 def escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
 
 
 def fold(line: str) -> str:

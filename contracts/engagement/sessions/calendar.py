@@ -10,83 +10,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
-
+from contracts import ical
 from contracts.models import CoachingSession
-
-
-def escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Lines longer than 75 octets continue on the next line after a space, never in the
-    middle of a character."""
-    if len(line.encode()) <= 75:
-        return line
-    parts: list[str] = []
-    current = b""
-    for char in line:
-        piece = char.encode()
-        if len(current) + len(piece) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += piece
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
-
-
-def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def calendar_file(events: list[list[str]], *, product: str) -> bytes:
-    """A VCALENDAR holding the given VEVENT bodies (their property lines)."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//Tripartite//{product}//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-    ]
-    for event in events:
-        lines += ["BEGIN:VEVENT", *event, "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode()
-
-
-def uid_host() -> str:
-    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
-
-
-def session_uid(session: CoachingSession) -> str:
-    return f"session-{session.pk}@{uid_host()}"
 
 
 def sessions_calendar(
     sessions: Iterable[CoachingSession], *, practice_name: str, url: str
 ) -> bytes:
     """One event per session, in UTC, with a summary free of anything confidential."""
-    stamp = utc_stamp(datetime.now(UTC))
+    stamp = ical.utc(datetime.now(UTC))
     summary = f"Coaching session · {practice_name}" if practice_name else "Coaching session"
-    events = [
-        [
-            f"UID:{session_uid(session)}",
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Tripartite//Coaching sessions//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ]
+    for session in sessions:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{ical.uid(f'session-{session.pk}')}",
             f"DTSTAMP:{stamp}",
-            f"DTSTART:{utc_stamp(session.starts_at)}",
-            f"DTEND:{utc_stamp(session.starts_at + timedelta(minutes=session.minutes))}",
-            f"SUMMARY:{escape(summary)}",
+            f"DTSTART:{ical.utc(session.starts_at)}",
+            f"DTEND:{ical.utc(session.starts_at + timedelta(minutes=session.minutes))}",
+            f"SUMMARY:{ical.escape(summary)}",
             f"SEQUENCE:{session.revision}",
             f"URL:{url}",
             "STATUS:CONFIRMED",
             "TRANSP:OPAQUE",
+            "END:VEVENT",
         ]
-        for session in sessions
-    ]
-    return calendar_file(events, product="Coaching sessions")
+    lines.append("END:VCALENDAR")
+    return ical.calendar_file(lines)
