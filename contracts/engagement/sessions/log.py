@@ -24,11 +24,10 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from coaching.models import Client, User
 from contracts.audit import record_event, signer_actor
-from contracts.documents.pdf import STATIC_DIR, StaticOnlyFetcher
+from contracts.documents.plain import page_pdf
 from contracts.models import AuditEventKind, CoachingSession, SessionStatus, Signer, SignerRole
 
 HOUR = Decimal(60)
@@ -242,11 +241,7 @@ def log_pdf(log: CoachingLog, *, coach: User) -> bytes:
             "made_on": timezone.localdate(timezone=zoneinfo.ZoneInfo(coach.profile.time_zone)),
         },
     )
-    document = HTML(
-        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()
-    )
-    pdf: bytes = document.write_pdf()
-    return pdf
+    return page_pdf(html)
 
 
 class NotTheClient(Exception):

@@ -21,11 +21,10 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from weasyprint import HTML
 
 from coaching.models import Client, User
 from contracts.audit import coach_actor, record_event
-from contracts.documents.pdf import STATIC_DIR, StaticOnlyFetcher
+from contracts.documents.plain import page_pdf
 from contracts.models import (
     Agreement,
     AgreementVersion,
@@ -234,11 +233,7 @@ def log_pdf(log: DisclosureLog, *, coach: User) -> bytes:
             "time_zone": coach.profile.time_zone,
         },
     )
-    document = HTML(
-        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()
-    )
-    pdf: bytes = document.write_pdf()
-    return pdf
+    return page_pdf(html)
 
 
 def entries_for_client_page(signer: Signer) -> list[LogRow]:

@@ -28,12 +28,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 from coaching.models import SponsorContact, User
 from contracts.audit import coach_actor, record_event, request_facts, signer_actor
-from contracts.documents.pdf import STATIC_DIR, StaticOnlyFetcher
-from contracts.documents.seal import seal_pdf
+from contracts.documents.plain import sealed_page_pdf
 from contracts.drafting.perspectives import Party, sharing_sentence
 from contracts.engagement.party import recipient_for
 from contracts.links import revoke_links
@@ -652,10 +650,7 @@ def report_pdf(release: Release) -> bytes:
             "paragraphs": [p for p in release.body.split("\n\n") if p.strip()],
         },
     )
-    pdf: bytes = HTML(
-        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()
-    ).write_pdf()
-    return seal_pdf(pdf, reason=f"Released to {release.contact.name}")
+    return sealed_page_pdf(html, reason=f"Released to {release.contact.name}")
 
 
 def released_to(signer: Signer) -> QuerySet[Release]:
