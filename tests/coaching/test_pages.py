@@ -69,3 +69,19 @@ def test_an_unknown_page_is_a_friendly_404(signed_in: HttpClient) -> None:
 def test_the_health_check_answers_ok() -> None:
     response = HttpClient().get(reverse("healthz"))
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_every_page_of_the_practice_is_reachable_from_the_menus(
+    coach: User, signed_in: HttpClient
+) -> None:
+    home = signed_in.get(reverse("coaching:home")).content.decode()
+    for name in (
+        "contracts:questionnaire-list",
+        "contracts:request-inbox",
+        "contracts:coaching-log",
+    ):
+        assert f'href="{reverse(name)}"' in home, name
+    client = make_client(coach=coach)
+    page = signed_in.get(reverse("coaching:client-detail", args=[client.pk])).content.decode()
+    assert f'href="{reverse("contracts:client-disclosures", args=[client.pk])}"' in page
