@@ -18,10 +18,12 @@ again from there (contracts.documents.services).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
 import logging
+import ssl
 import time
 from datetime import UTC
 from pathlib import Path
@@ -64,6 +66,14 @@ DRAWN_MAX_PIXELS = 3000 * 1200  # the largest drawing the signing page accepts
 logger = logging.getLogger(__name__)
 
 
+@functools.cache
+def _unused_tls_context() -> ssl.SSLContext:
+    """WeasyPrint's fetcher builds an HTTPS handler even when HTTPS is not allowed, and
+    without a context of its own that handler loads the system's CA bundle, every
+    render. No PDF fetches anything over the network: one bare context serves them all."""
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
     """Lets a PDF load only the project's own static files (fonts) and data: URLs.
 
@@ -73,7 +83,11 @@ class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships n
     """
 
     def __init__(self, *, root: Path = STATIC_DIR) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        super().__init__(
+            allowed_protocols={"file", "data"},
+            fail_on_errors=True,
+            ssl_context=_unused_tls_context(),
+        )
         self.root = root.resolve()
 
     def fetch(self, url: str, headers: Any = None) -> Any:
@@ -257,9 +271,8 @@ def write_pdf(
 ) -> bytes:
     """Lay out the HTML and write the PDF (with attachments, for the executed kind)."""
     fonts = FontConfiguration()
-    document = HTML(
-        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=StaticOnlyFetcher()
-    )
+    fetcher = StaticOnlyFetcher()  # one per render, shared by the document and attachments
+    document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
     if kind.is_sealed:
         if version is None:
             raise ValueError("Only a signed version can be rendered as executed.")
@@ -270,12 +283,14 @@ def write_pdf(
                 name=ATTACHED_AGREEMENT,
                 description="The signed agreement, machine-readable",
                 relationship="Data",
+                url_fetcher=fetcher,
             ),
             Attachment(
                 string=trail_json,
                 name="audit-trail.json",
                 description="Every event of the agreement, hash-chained",
                 relationship="Supplement",
+                url_fetcher=fetcher,
             ),
         ]
         pdf: bytes = document.write_pdf(

@@ -1,13 +1,18 @@
 """The PDF renderer may read the app's own static files and data: URLs, nothing else."""
 
 import base64
+import ssl
 from pathlib import Path
 
 import pytest
+from django.test import Client as HttpClient
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
-from contracts.documents.pdf import STATIC_DIR, StaticOnlyFetcher
+from coaching.models import User
+from contracts.documents.pdf import STATIC_DIR, StaticOnlyFetcher, pdf_html, write_pdf
+from contracts.models import PdfKind
+from tests.contracts.documents.helpers import signed_agreement
 
 FONT = STATIC_DIR / "vendor" / "source-sans-3.52.0" / "SourceSans3-Regular.ttf"
 
@@ -85,3 +90,24 @@ def test_a_pdf_cannot_attach_a_file_from_outside_the_static_folder(
 
     with pytest.raises(FatalURLFetchingError):
         HTML(string=html, url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+@pytest.mark.django_db
+def test_rendering_a_signed_pdf_loads_no_certificate_authorities(
+    coach: User, signed_in: HttpClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No PDF fetches over the network, so no render may pay for loading the system's CA
+    bundle (once for the document and once for each attachment, before)."""
+    loads: list[str] = []
+    real = ssl.SSLContext.load_default_certs
+
+    def counting(context: ssl.SSLContext, *args: object) -> None:
+        loads.append("load")
+        real(context, *args)  # type: ignore[arg-type]
+
+    version = signed_agreement(coach, signed_in)
+    html = pdf_html(version.snapshot, kind=PdfKind.EXECUTED, paper_size="A4", version=version)
+    monkeypatch.setattr(ssl.SSLContext, "load_default_certs", counting)
+    data = write_pdf(html, kind=PdfKind.EXECUTED, version=version)
+    assert data.startswith(b"%PDF-")
+    assert loads == []
