@@ -114,7 +114,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "coaching.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "coaching.backends.CoachBackend",
+    # Sessions begun before CoachBackend existed name this one; they stay signed in.
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "coaching:login"
 LOGIN_REDIRECT_URL = "coaching:home"
 LOGOUT_REDIRECT_URL = "coaching:login"
