@@ -21,13 +21,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
 from coaching.http import client_ip
 from coaching.models import User
-from contracts.models import Agreement, AgreementVersion, AuditEvent, AuditEventKind, Signer
+from contracts.models import (
+    Agreement,
+    AgreementVersion,
+    AuditEvent,
+    AuditEventKind,
+    Signer,
+    TrailCheck,
+)
 from contracts.snapshot import canonical_json
 
 USER_AGENT_LIMIT = 500
@@ -251,3 +259,86 @@ def _unheld(anchor: Anchor, seen: dict[int, str], *, last_seq: int) -> list[str]
             "the trail was rewritten from there or before."
         ]
     return []
+
+
+def check_new_events(agreement: Agreement) -> TrailReport:
+    """The trail as far as it has been checked, and every event added since, each checked
+    against the one before it: what the agreement's page shows, at the same cost however
+    long the trail. A problem a whole-trail check found (`record_full_check`) stays
+    reported until a later whole check finds none."""
+    head = Agreement.objects.values("audit_head", "audit_count").get(pk=agreement.pk)
+    mark = TrailCheck.objects.filter(agreement_id=agreement.pk).first()
+    seq, checked_hash = (mark.seq, mark.hash) if mark else (0, "")
+    if mark and mark.problems:
+        return TrailReport(agreement.pk, events=head["audit_count"], problems=list(mark.problems))
+    problems: list[str] = []
+    previous, expected_seq = checked_hash, seq + 1
+    events = AuditEvent.objects.filter(agreement_id=agreement.pk, seq__gte=max(seq, 1))
+    rows = events.order_by("seq").iterator()
+    # The last event checked must still be there as it was: a trail cut back to an
+    # earlier event, or rewritten from one, shows even when nothing was added since.
+    if seq and (
+        (found := next(rows, None)) is None or (found.seq, found.hash) != (seq, checked_hash)
+    ):
+        problems.append(f"Event {seq}, checked before, is missing or no longer the same.")
+    for event in rows:
+        if event.seq != expected_seq:
+            problems.append(f"Event {expected_seq} is missing (found {event.seq} next).")
+        if event.prev_hash != previous:
+            problems.append(f"Event {event.seq} does not follow the event before it.")
+        if event_hash(event) != event.hash:
+            problems.append(f"Event {event.seq} ({event.get_kind_display()}) was changed.")
+        previous, expected_seq = event.hash, event.seq + 1
+    last = expected_seq - 1
+    if last != head["audit_count"] or previous != head["audit_head"]:
+        problems.append(
+            f"The trail should end at event {head['audit_count']}; events were removed."
+        )
+    if not problems and last > seq:
+        _advance(agreement.pk, seq=last, digest=previous, checked_before=mark)
+    return TrailReport(agreement.pk, events=head["audit_count"], problems=problems)
+
+
+def _advance(
+    agreement_id: int, *, seq: int, digest: str, checked_before: TrailCheck | None
+) -> None:
+    """Move the mark forward; a page that checked a shorter stretch at the same moment
+    never moves it back."""
+    if checked_before is not None:
+        TrailCheck.objects.filter(agreement_id=agreement_id, seq__lt=seq).update(
+            seq=seq, hash=digest
+        )
+        return
+    try:
+        with transaction.atomic():
+            TrailCheck.objects.create(agreement_id=agreement_id, seq=seq, hash=digest)
+    except IntegrityError:  # another request marked it first
+        TrailCheck.objects.filter(agreement_id=agreement_id, seq__lt=seq).update(
+            seq=seq, hash=digest
+        )
+
+
+def record_full_check(report: TrailReport) -> None:
+    """Note what a whole-trail check found: the mark moves to the trail's end when it is
+    intact, and the problems are what the agreement's page shows otherwise."""
+    head = Agreement.objects.values("audit_head", "audit_count").get(pk=report.agreement_id)
+    seq, digest = (head["audit_count"], head["audit_head"]) if report.intact else (0, "")
+    TrailCheck.objects.update_or_create(
+        agreement_id=report.agreement_id,
+        defaults={
+            "seq": seq,
+            "hash": digest,
+            "full_check_at": timezone.now(),
+            "problems": report.problems,
+        },
+    )
+
+
+def agreements_due_a_full_check(limit: int) -> list[Agreement]:
+    """The agreements whose trails were checked whole longest ago, or never: what the
+    scheduler checks on each pass, a few at a time, round and round."""
+    return list(
+        Agreement.objects.filter(audit_count__gt=0)
+        .order_by(F("trail_check__full_check_at").asc(nulls_first=True), "pk")
+        .only("pk")[:limit]
+    )

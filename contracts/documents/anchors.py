@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from contracts.audit import Anchor, TrailReport, verify_trail
+from contracts.audit import Anchor, TrailReport, record_full_check, verify_trail
 from contracts.checkpoints import CheckpointReview, review_checkpoints
 from contracts.documents.seal import Verdict, check_seal
 from contracts.models import Agreement, AgreementPdf, PdfKind, PdfStatus
@@ -102,7 +102,8 @@ class AuditReport:
 
 
 def verify_audit_trails(*, agreement_id: int | None = None) -> AuditReport:
-    """Check each trail (or one) against its own chain and every anchor kept of it."""
+    """Check each trail (or one) against its own chain and every anchor kept of it, and
+    note the outcome where the agreement's page reads it (`record_full_check`)."""
     review = review_checkpoints()
     checkpointed = review.anchors()
     sealed = sealed_heads(agreement_id=agreement_id)
@@ -117,9 +118,12 @@ def verify_audit_trails(*, agreement_id: int | None = None) -> AuditReport:
         if agreement.pk in checkpointed:
             anchors = [*anchors, checkpointed[agreement.pk]]
         report = verify_trail(agreement, anchors=anchors)
-        problems = [*report.problems, *sealed.problems.get(agreement.pk, [])]
-        if problems:
-            altered.append(replace(report, problems=problems))
+        report = replace(
+            report, problems=[*report.problems, *sealed.problems.get(agreement.pk, [])]
+        )
+        record_full_check(report)
+        if report.problems:
+            altered.append(report)
     expected = set(checkpointed) if agreement_id is None else set(checkpointed) & {agreement_id}
     removed = [
         f"Agreement {pk} is missing, but {checkpointed[pk].source} saw "

@@ -17,7 +17,7 @@ from coaching.http import CoachRequest, parse_id, query_id, query_text
 from coaching.models import Organisation
 from coaching.scoping import get_owned_or_404
 from contracts.access import owned_agreement
-from contracts.audit import verify_trail
+from contracts.audit import check_new_events
 from contracts.drafting import builder, services
 from contracts.drafting.checks import Problem, agreement_problems
 from contracts.drafting.concurrency import NotADraft, StaleStep
@@ -121,7 +121,8 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
     problems = agreement_problems(agreement) if agreement.is_editable else []
     progress = _progress(agreement, problems)
     resume = next((item["step"] for item in progress if not item["complete"]), None)
-    version = agreement.current_version()
+    versions = list(agreement.versions.order_by("-number"))
+    version = versions[0] if versions else None
     # Reminders count once the mail server has taken them, not when they were queued.
     signers = (
         list(
@@ -138,7 +139,7 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
     # Each person with their latest email, so the page says whether it reached them.
     deliveries = OutgoingEmail.objects.latest_by_signer([s.pk for s in signers])
     people = [(person, deliveries.get(person.pk)) for person in signers]
-    in_force = agreement.version_in_force()
+    in_force = next((v for v in versions if v.completed_at and v.ended_at is None), None)
     sessions = agreement.sessions.aggregate(
         used=Count("pk", filter=Q(counted=True)),
         planned=Count("pk", filter=Q(status=SessionStatus.PLANNED)),
@@ -156,7 +157,7 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
                 s.role == SignerRole.COACH and s.status == SignerStatus.INVITED for s in signers
             )
             and agreement.is_out_for_signature,
-            "trail": verify_trail(agreement),
+            "trail": check_new_events(agreement),
             "in_force": in_force,
             "sessions": {
                 **sessions,
@@ -168,7 +169,7 @@ def agreement_detail(request: CoachRequest, pk: int) -> HttpResponse:
             "review_overdue": bool(
                 agreement.next_review_on and agreement.next_review_on < timezone.localdate()
             ),
-            "versions": list(agreement.versions.order_by("-number")),
+            "versions": versions,
             "problems": problems,
             "blocking": [p for p in problems if p.blocks_sending],
             "warnings": [p for p in problems if not p.blocks_sending],

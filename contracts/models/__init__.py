@@ -15,7 +15,7 @@ from contracts.models.agreements import (
     TestimonialPolicy,
     add_months,
 )
-from contracts.models.audit import AuditCheckpoint, AuditEvent, AuditEventKind
+from contracts.models.audit import AuditCheckpoint, AuditEvent, AuditEventKind, TrailCheck
 from contracts.models.documents import AgreementPdf, PdfKind, PdfStatus
 from contracts.models.engagement import (
     CoachingSession,
@@ -123,5 +123,6 @@ __all__ = [
     "Terms",
     "TestimonialPolicy",
     "ThreeWayMeeting",
+    "TrailCheck",
     "add_months",
 ]

@@ -113,3 +113,24 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"Audit checkpoint {self.number}"
+
+
+class TrailCheck(models.Model):
+    """How far an agreement's trail has been checked: every event up to `seq` was found
+    chained to the one before it, the last carrying `hash`. A page checks only the
+    events added since; `verify_audit` and the scheduler check whole trails and note
+    here what they found."""
+
+    agreement = models.OneToOneField(
+        Agreement, on_delete=models.CASCADE, primary_key=True, related_name="trail_check"
+    )
+    seq = models.PositiveIntegerField(default=0)
+    hash = models.CharField(max_length=64, blank=True)
+    full_check_at = models.DateTimeField(null=True, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["full_check_at"], name="trailcheck_full_check")]
+
+    def __str__(self) -> str:
+        return f"Trail of agreement {self.agreement_id} checked to event {self.seq}"

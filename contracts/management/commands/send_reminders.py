@@ -6,7 +6,8 @@ contracts.reviews.reminders, where they are chosen), queues the email retries th
 due and any email whose task was lost (contracts.outbox), and hands background tasks
 whose worker died back to the workers (coaching.jobs).
 Every AUDIT_CHECKPOINT_MINUTES, a pass also signs an audit checkpoint, if any trail
-changed (see contracts.checkpoints).
+changed (see contracts.checkpoints); and each pass checks a few whole audit trails,
+those checked longest ago first.
 """
 
 import signal
@@ -20,10 +21,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandParser
 
 from coaching.jobs import reclaim_abandoned_tasks
+from contracts.audit import agreements_due_a_full_check, record_full_check, verify_trail
 from contracts.checkpoints import take_checkpoint
 from contracts.outbox import deliver_due_emails
 from contracts.reviews.reminders import send_due_reminders
 from contracts.signing.reminders import send_signing_reminders
+
+# At one pass a minute, 100,000 trails are each checked whole about once a day.
+TRAILS_CHECKED_PER_PASS = 70
 
 
 class Command(BaseCommand):
@@ -76,6 +81,21 @@ class Command(BaseCommand):
             + "."
         )
         self._checkpoint()
+        self._check_trails()
+
+    def _check_trails(self) -> None:
+        """A few whole trails each pass, those checked longest ago first: pages check
+        only the events added since (contracts.audit.check_new_events)."""
+        altered = 0
+        for agreement in agreements_due_a_full_check(TRAILS_CHECKED_PER_PASS):
+            report = verify_trail(agreement)
+            record_full_check(report)
+            altered += not report.intact
+        if altered:
+            self.stderr.write(
+                f"{altered} audit trail{'s' if altered != 1 else ''} altered: "
+                "run manage.py verify_audit for the details."
+            )
 
     def _checkpoint(self) -> None:
         try:
