@@ -45,9 +45,7 @@ PAGE_SIZE = 25
 
 @login_required
 def agreement_list(request: CoachRequest) -> HttpResponse:
-    agreements = Agreement.objects.for_coach(request.user).select_related(
-        "client", "organisation", "sponsor_signatory"
-    )
+    agreements = Agreement.objects.for_coach(request.user).for_list()
     query = query_text(request, "q")
     status = request.GET.get("status", "")
     organisation = request.GET.get("organisation", "")

@@ -267,6 +267,22 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         """The agreement re-read under its row lock: every state change starts here."""
         return self.select_for_update().select_related("coach").get(pk=agreement.pk)
 
+    def for_list(self) -> Self:
+        """Only what a list of agreements shows: a row of the full table carries every
+        term of the agreement (several of them JSON), which a list never reads."""
+        return self.select_related("client", "organisation", "sponsor_signatory").only(
+            "pk",
+            "number",
+            "title",
+            "status",
+            "start_date",
+            "end_date",
+            "updated_at",
+            "client__name",
+            "organisation__name",
+            "sponsor_signatory__name",
+        )
+
     def search(self, query: str) -> Self:
         return self.filter(
             Q(title__icontains=query)
@@ -355,6 +371,11 @@ class Agreement(Terms):
         indexes = [
             models.Index(fields=["coach", "status"]),
             models.Index(fields=["status", "next_review_on"]),
+            # The coach's list, newest first, filtered or not by status.
+            models.Index(fields=["coach", "-updated_at"], name="agreement_coach_recent"),
+            models.Index(
+                fields=["coach", "status", "-updated_at"], name="agreement_coach_status_recent"
+            ),
         ]
         constraints = [
             models.UniqueConstraint("coach", "number", name="agreement_number_unique_per_coach")

@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
@@ -265,3 +267,21 @@ def test_a_sent_agreement_is_previewed_as_frozen(signed_in: HttpClient, coach: U
     assert original in page
     assert "Renamed After Sending" not in page
     assert "version 1" in page
+
+
+def test_the_list_reads_only_the_columns_it_shows(signed_in: HttpClient, coach: User) -> None:
+    make_agreement(coach=coach, complete=True)
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in.get(reverse("contracts:agreement-list"))
+    assert response.status_code == 200
+    rows = [q["sql"] for q in queries if 'FROM "contracts_agreement"' in q["sql"]]
+    assert rows, "the list reads the agreements"
+    for sql in rows:
+        for column in (
+            "sharing",
+            "confidentiality_limits",
+            "records",
+            "goals",
+            "nature_of_coaching",
+        ):
+            assert f'"contracts_agreement"."{column}"' not in sql
