@@ -17,8 +17,6 @@ import struct
 import zlib
 from collections.abc import Iterator
 
-from PIL import Image
-
 MAX_SIGNATURE_BYTES = 150_000
 MAX_WIDTH, MAX_HEIGHT = 3000, 1200  # device-pixel canvases can be large
 # What is kept: enough for the 70 mm by 18 mm box of the PDF at over 400 dpi.
@@ -164,6 +162,8 @@ def _inflated_size(data: bytes, *, limit: int) -> int | None:
 def clean_png(png: bytes) -> bytes:
     """Decode a checked PNG in full and write its pixels afresh: RGBA, at most
     STORED_MAX_SIZE (the proportions kept), and nothing but the pixels."""
+    from PIL import Image  # only a request carrying a drawing needs Pillow
+
     try:
         with Image.open(io.BytesIO(png), formats=["PNG"]) as image:
             if image.width * image.height > MAX_WIDTH * MAX_HEIGHT:
