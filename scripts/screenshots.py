@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import django
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Locator, Page, ViewportSize, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coaching.settings")
@@ -19,6 +19,7 @@ from contracts.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD  #
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 # (file name, path, full page?)
 SHOTS = [
@@ -34,6 +35,12 @@ VIEWS = [
     ("view-client", "preview/client/", "#s-sharing"),
     ("view-sponsor", "preview/sponsor/", "#s-sharing"),
 ]
+
+
+def signing_form(page: Page) -> Locator:
+    """The form that signs, whatever the page around it looks like."""
+    button = page.get_by_role("button", name="Sign the agreement")
+    return page.locator("form").filter(has=button)
 
 
 def sign_in(page: Page, base: str) -> None:
@@ -139,7 +146,11 @@ def main(base: str) -> None:
         sponsor.screenshot(path=OUT / "portal.png")
         signer = browser.new_page(viewport={"width": 1000, "height": 900})
         signer.goto(base + signing_path)
-        signer.locator("form.signing-box").screenshot(path=OUT / "signing.png")
+        signing_form(signer).screenshot(path=OUT / "signing.png")
+        phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        on_phone = phone.new_page()
+        on_phone.goto(base + signing_path)
+        on_phone.screenshot(path=OUT / "signing-phone.png")
         browser.close()
     print(f"Screenshots written to {OUT}")
 

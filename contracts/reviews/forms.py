@@ -25,6 +25,9 @@ class NextReviewForm(forms.ModelForm[Agreement]):
         # The column may be empty (an agreement not yet signed has no review date), but
         # a signed one always keeps a date: clearing the field is an error, not a choice.
         self.fields["next_review_on"].required = True
+        # The model's help text is for the admin; the review page shows none, and a
+        # description that is not on the page would leave screen readers a dead reference.
+        self.fields["next_review_on"].help_text = ""
 
     def clean_next_review_on(self) -> Any:
         day = self.cleaned_data["next_review_on"]
