@@ -116,26 +116,6 @@ def sharing_statements(
     }
 
 
-def statements_to_confirm(snapshot: Snapshot, reader: Party) -> list[SharingStatement]:
-    """The sharing rules a signer confirms one by one before signing.
-
-    The client confirms every flow of information about them; the sponsor confirms
-    what it will and will not receive, and what the line manager will receive.
-    """
-    if snapshot["two_party"] or reader == Party.COACH:
-        return []
-    client_name = snapshot["client"]["name"]
-    rules = sharing_rules(snapshot)
-    confirm = []
-    for recipient in Recipient:
-        for rule in (rule for rule in rules if rule.recipient == recipient):
-            statement = sharing_sentence(rule, reader, client_name)
-            for_sponsor = reader == Party.SPONSOR and recipient == Recipient.SPONSOR
-            if statement.shared or for_sponsor or rule.protected:
-                confirm.append(statement)
-    return confirm
-
-
 def document_context(snapshot: Snapshot, reader: Party) -> dict[str, Any]:
     """Everything the agreement document template needs for one reader of a snapshot."""
     agreement_terms = terms_from_snapshot(snapshot)

@@ -1,28 +1,56 @@
-"""Forms of the signing pages: confirm each limit and rule, accept the disclosure, sign."""
+"""Forms of the signing pages: confirm each limit and each recipient's rules, then sign."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.utils.html import escape
 
 from contracts import terms
-from contracts.drafting.perspectives import SharingStatement
 from contracts.models import Agreement, SigningOrder
-from contracts.signing.disclosure import DISCLOSURE_TITLE
+from contracts.signing.disclosure import DISCLOSURE_TITLE, DISCLOSURE_VERSION
 from contracts.signing.signature_image import InvalidSignature, decode_signature
+from contracts.signing.summary import RecipientTable
 
 SIGN_BUTTON = "Sign the agreement"
 
 
-class SignForm(forms.Form):
-    """Everything a signer confirms, one item at a time, before the signature itself."""
-
-    disclosure = forms.BooleanField(
-        label="I agree to receive and sign this agreement electronically.",
-        error_messages={"required": "Agree to electronic records and signatures to sign online."},
+def sign_statement(*, organisation: str = "") -> str:
+    """The words beside the sign button: pressing it accepts them, and they are kept with
+    the signature. A sponsor's signatory affirms their authority in the same breath."""
+    statement = (
+        "By signing, you agree to receive and sign this agreement electronically, as "
+        f'"{DISCLOSURE_TITLE}" (version {DISCLOSURE_VERSION}) explains'
     )
+    if organisation:
+        statement += f", and you confirm that you are authorised to sign it for {organisation}"
+    return statement + "."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the error summary: what to put right, and where."""
+
+    anchor: str
+    message: str
+
+
+def problems(form: forms.Form) -> list[Problem]:
+    """Every error of a bound form, in the order of its fields, each with the id of the
+    control to go to (errors that belong to no field come first, without one)."""
+    found = [Problem("", str(message)) for message in form.non_field_errors()]
+    for name in form.fields:
+        bound = form[name]
+        found.extend(Problem(f"#{bound.auto_id}", str(message)) for message in bound.errors)
+    return found
+
+
+class SignForm(forms.Form):
+    """What a signer confirms before signing: each limit of confidentiality given, and
+    each recipient's table once; then the signature itself."""
+
     typed_name = forms.CharField(
         label="Type your full name to sign",
         max_length=150,
@@ -34,48 +62,54 @@ class SignForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        limits: list[terms.LimitItem],
-        statements: list[SharingStatement],
-        organisation: str = "",
+        limits: list[terms.LimitItem] | None = None,
+        recipients: list[RecipientTable] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.limit_keys = [item["key"] for item in limits]
-        self.statement_keys = [statement.key for statement in statements]
-        for item in limits:
+        self.limits = list(limits or [])
+        self.recipients = list(recipients or [])
+        for table in self.recipients:
+            self.fields[table.field_name] = forms.BooleanField(
+                label=table.confirmation,
+                error_messages={
+                    "required": f"Confirm that you understand what {table.name} will and "
+                    "will not receive."
+                },
+            )
+        for item in self.limits:
             self.fields[f"limit_{item['key']}"] = forms.BooleanField(
                 label=f"I understand: {item['title']}.",
                 # Help texts are shown as HTML; the wording is the coach's own text.
                 help_text=escape(item["wording"]),
-                error_messages={"required": "Confirm that you understand this limit."},
-            )
-        for statement in statements:
-            self.fields[f"share_{statement.key}"] = forms.BooleanField(
-                label=statement.sentence,
-                error_messages={"required": "Confirm that you understand this rule."},
-            )
-        if organisation:
-            self.fields["authority"] = forms.BooleanField(
-                label=f"I am authorised to sign this agreement on behalf of {organisation}.",
-                error_messages={"required": f"Confirm that you may sign for {organisation}."},
+                error_messages={
+                    "required": f"Confirm that you understand this limit: {item['title']}."
+                },
             )
         self.order_fields(
             [
-                *(f"limit_{key}" for key in self.limit_keys),
-                *(f"share_{key}" for key in self.statement_keys),
+                *(table.field_name for table in self.recipients),
+                *(f"limit_{item['key']}" for item in self.limits),
                 "disclosure",
-                "authority",
                 "typed_name",
                 "drawn_signature",
             ]
         )
-        self.fields["disclosure"].help_text = DISCLOSURE_TITLE
 
-    def limit_fields(self) -> list[forms.BoundField]:
-        return [self[f"limit_{key}"] for key in self.limit_keys]
+    @property
+    def limit_keys(self) -> list[str]:
+        return [item["key"] for item in self.limits]
 
-    def statement_fields(self) -> list[forms.BoundField]:
-        return [self[f"share_{key}"] for key in self.statement_keys]
+    def limit_field(self, key: str) -> forms.BoundField | None:
+        name = f"limit_{key}"
+        return self[name] if name in self.fields else None
+
+    def recipient_field(self, table: RecipientTable) -> forms.BoundField | None:
+        return self[table.field_name] if table.field_name in self.fields else None
+
+    def confirmed_sharing(self) -> dict[str, list[str]]:
+        """Each recipient confirmed, with every rule its table covers."""
+        return {str(table.recipient): list(table.keys) for table in self.recipients}
 
     def clean_typed_name(self) -> str:
         name = " ".join(self.cleaned_data["typed_name"].split())
@@ -88,6 +122,16 @@ class SignForm(forms.Form):
             return decode_signature(self.cleaned_data.get("drawn_signature") or "")
         except InvalidSignature as error:
             raise forms.ValidationError(str(error)) from None
+
+
+class CoachSignForm(SignForm):
+    """The coach signs in the app, ticking the disclosure as before."""
+
+    disclosure = forms.BooleanField(
+        label="I agree to receive and sign this agreement electronically.",
+        help_text=DISCLOSURE_TITLE,
+        error_messages={"required": "Agree to electronic records and signatures to sign online."},
+    )
 
 
 class DeclineForm(forms.Form):

@@ -277,14 +277,24 @@ def signer_verify_code(
 
 @dataclass
 class Signature:
-    """What a signer confirmed and how they signed."""
+    """What a signer confirmed and how they signed.
+
+    `limits` are the keys of the limits of confidentiality confirmed one by one;
+    `sharing` maps each recipient confirmed to every rule of its table. Signing also
+    accepts the electronic-records disclosure (its version is recorded), and for the
+    sponsor's signatory affirms their `authority`, in the words of `statement` beside the
+    button. `earlier` names what still stands from the signer's signature of an earlier
+    version: {"version": n, "limits": [...], "recipients": [...]}, unchanged since.
+    """
 
     typed_name: str
     intent: str
     limits: list[str] = field(default_factory=list)
-    sharing: list[str] = field(default_factory=list)
+    sharing: dict[str, list[str]] = field(default_factory=dict)
     authority: bool = False
     drawn_png: bytes | None = None
+    statement: str = ""
+    earlier: dict[str, object] | None = None
 
 
 @transaction.atomic
@@ -315,14 +325,17 @@ def signer_sign(
     event(AuditEventKind.DISCLOSURE_ACCEPTED, disclosure_version=DISCLOSURE_VERSION)
     for key in signature.limits:
         event(AuditEventKind.LIMIT_CONFIRMED, limit=key)
-    for key in signature.sharing:
-        event(AuditEventKind.SHARING_CONFIRMED, rule=key)
+    for recipient, rules in signature.sharing.items():
+        event(AuditEventKind.SHARING_CONFIRMED, recipient=recipient, rules=rules)
     if signature.authority:
         event(AuditEventKind.AUTHORITY_CONFIRMED)
     ip, user_agent = request_facts(request)
     signer.status = SignerStatus.SIGNED
     signer.disclosure_version, signer.disclosure_accepted_at = DISCLOSURE_VERSION, now
-    signer.confirmations = [*signature.limits, *signature.sharing]
+    signer.confirmations = [
+        *signature.limits,
+        *(key for rules in signature.sharing.values() for key in rules),
+    ]
     signer.authority_confirmed_at = now if signature.authority else None
     signer.typed_name = signature.typed_name
     signer.drawn_signature = signature.drawn_png
@@ -330,7 +343,12 @@ def signer_sign(
     signer.signed_at = now
     signer.ip_address, signer.user_agent = ip, user_agent
     signer.save()
-    event(AuditEventKind.SIGNED, typed_name=signature.typed_name, intent=signature.intent)
+    signed: dict[str, object] = {"typed_name": signature.typed_name, "intent": signature.intent}
+    if signature.statement:
+        signed["statement"] = signature.statement
+    if signature.earlier:
+        signed["unchanged_since"] = signature.earlier
+    event(AuditEventKind.SIGNED, **signed)
     revoke_links([signer], LinkPurpose.SIGN)
 
     signers = list(version.signers.exclude(role=SignerRole.OBSERVER))

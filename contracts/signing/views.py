@@ -33,12 +33,7 @@ from contracts.access import (
 )
 from contracts.audit import verify_trail
 from contracts.drafting.checks import agreement_problems, is_ready_to_send
-from contracts.drafting.perspectives import (
-    Party,
-    document_context,
-    reader_for,
-    statements_to_confirm,
-)
+from contracts.drafting.perspectives import Party, document_context, reader_for
 from contracts.engagement.party import party_view
 from contracts.links import LinkProblem, UnknownLink
 from contracts.models import (
@@ -56,13 +51,16 @@ from contracts.signing import services
 from contracts.signing.disclosure import DISCLOSURE_TEXT, DISCLOSURE_TITLE, DISCLOSURE_VERSION
 from contracts.signing.forms import (
     SIGN_BUTTON,
+    CoachSignForm,
     CodeForm,
     DeclineForm,
     SendForm,
     SignForm,
     VoidForm,
+    problems,
+    sign_statement,
 )
-from contracts.snapshot import terms_from_snapshot
+from contracts.signing.summary import SigningSummary, signing_summary
 from contracts.sponsor.log.services import entries_for_client_page
 
 CODE_EMAILS_PER_SIGNER = 3  # per 10 minutes
@@ -75,66 +73,96 @@ CODE_CHECKS = throttle.Door(
 )
 
 
-def _sign_form(signer: Signer, data: Any = None) -> SignForm:
-    snapshot = signer.version.snapshot
-    reader = reader_for(signer.role)
-    sponsor = snapshot["sponsor"]
-    return SignForm(
-        data,
-        limits=terms_from_snapshot(snapshot).limit_items,
-        statements=statements_to_confirm(snapshot, reader),
-        organisation=sponsor["name"] if sponsor and reader == Party.SPONSOR else "",
-    )
+def _sign_form(summary: SigningSummary, data: Any = None) -> SignForm:
+    return SignForm(data, limits=summary.limits_to_confirm, recipients=summary.tables_to_confirm)
+
+
+def _organisation(signer: Signer) -> str:
+    """The organisation a sponsor's signatory signs for ("" for anyone else)."""
+    sponsor = signer.version.snapshot["sponsor"]
+    return sponsor["name"] if sponsor and signer.role == SignerRole.SPONSOR else ""
 
 
 def _signing_page(
     request: HttpRequest,
     visit: SignerVisit,
     *,
+    summary: SigningSummary,
     form: SignForm,
     decline_form: DeclineForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     signer = visit.signer
     version = signer.version
+    decline_form = decline_form or DeclineForm()
     context = document_context(version.snapshot, reader_for(signer.role))
     context.update(
         signer=signer,
         version=version,
         token=visit.token,
+        summary=summary,
         form=form,
-        decline_form=decline_form or DeclineForm(),
+        # Each table and limit, with its box to tick (None: confirmed on an earlier version).
+        sharing_items=[(table, form.recipient_field(table)) for table in summary.tables],
+        limit_items=[(item, form.limit_field(item["key"])) for item in summary.limits],
+        problems=problems(form) if form.is_bound else [],
+        decline_form=decline_form,
+        decline_problems=problems(decline_form) if decline_form.is_bound else [],
+        collapsible=True,
         disclosure_title=DISCLOSURE_TITLE,
         disclosure_text=DISCLOSURE_TEXT,
         disclosure_version=DISCLOSURE_VERSION,
+        sign_statement=sign_statement(organisation=_organisation(signer)),
         sign_button=SIGN_BUTTON,
     )
     return render(request, "contracts/signing/sign.html", context, status=status)
 
 
+def _still_standing(summary: SigningSummary) -> dict[str, object] | None:
+    """What the signer confirmed on the version they signed before and that is unchanged."""
+    if summary.earlier is None:
+        return None
+    return {
+        "version": summary.earlier.number,
+        "limits": [
+            item["key"] for item in summary.limits if item["key"] not in summary.earlier.limits
+        ],
+        "recipients": [
+            str(table.recipient)
+            for table in summary.tables
+            if table.recipient not in summary.earlier.recipients
+        ],
+    }
+
+
 @signer_link(LinkPurpose.SIGN, to_sign=True)
 def sign(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
-    """The signing page of a client or sponsor signatory: read, confirm, sign."""
+    """The signing page of a client or sponsor signatory: understand, confirm, sign."""
     signer = visit.signer
+    summary = signing_summary(signer)
     if request.method != "POST":
         services.signer_viewed(link=visit.link, request=request)
-        return _signing_page(request, visit, form=_sign_form(signer))
-    form = _sign_form(signer, request.POST)
+        return _signing_page(request, visit, summary=summary, form=_sign_form(summary))
+    form = _sign_form(summary, request.POST)
     if not form.is_valid():
-        return _signing_page(request, visit, form=form, status=400)
+        return _signing_page(request, visit, summary=summary, form=form, status=400)
+    organisation = _organisation(signer)
     signature = services.Signature(
         typed_name=form.cleaned_data["typed_name"],
         intent=SIGN_BUTTON,
         limits=form.limit_keys,
-        sharing=form.statement_keys,
-        authority=bool(form.cleaned_data.get("authority")),
+        sharing=form.confirmed_sharing(),
+        authority=bool(organisation),
+        # Only what this request carries: a drawing cleared on the page is not sent.
         drawn_png=form.cleaned_data["drawn_signature"],
+        statement=sign_statement(organisation=organisation),
+        earlier=_still_standing(summary),
     )
     try:
         services.signer_sign(signer=signer, signature=signature, request=request)
     except services.SigningError as error:
         form.add_error(None, str(error))
-        return _signing_page(request, visit, form=form, status=409)
+        return _signing_page(request, visit, summary=summary, form=form, status=409)
     request.session["signed-signer"] = signer.pk
     return redirect("contracts:signed")
 
@@ -163,8 +191,14 @@ def decline(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     signer = visit.signer
     form = DeclineForm(request.POST)
     if not form.is_valid():
+        summary = signing_summary(signer)
         return _signing_page(
-            request, visit, form=_sign_form(signer), decline_form=form, status=400
+            request,
+            visit,
+            summary=summary,
+            form=_sign_form(summary),
+            decline_form=form,
+            status=400,
         )
     services.signer_decline(signer=signer, reason=form.cleaned_data["reason"], request=request)
     return render(request, "contracts/signing/declined.html", {"signer": signer})
@@ -375,7 +409,7 @@ def coach_sign(request: CoachRequest, pk: int) -> HttpResponse:
     if version is None or signer is None or signer.status != SignerStatus.INVITED:
         messages.info(request, "There is nothing for you to sign on this agreement now.")
         return redirect(agreement)
-    form = SignForm(request.POST if request.method == "POST" else None, limits=[], statements=[])
+    form = CoachSignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         signature = services.Signature(
             typed_name=form.cleaned_data["typed_name"],
@@ -395,12 +429,18 @@ def coach_sign(request: CoachRequest, pk: int) -> HttpResponse:
         signer=signer,
         version=version,
         form=form,
+        problems=problems(form) if form.is_bound else [],
         disclosure_title=DISCLOSURE_TITLE,
         disclosure_text=DISCLOSURE_TEXT,
         disclosure_version=DISCLOSURE_VERSION,
         sign_button=SIGN_BUTTON,
     )
-    return render(request, "contracts/signing/coach_sign.html", context)
+    return render(
+        request,
+        "contracts/signing/coach_sign.html",
+        context,
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required

@@ -28,7 +28,7 @@ def send_from_the_app(page: Page, base: str, agreement: Agreement) -> None:
 def sign_page(page: Page, url: str, *, name: str, draw: bool = False) -> Page:
     """As a signer without an account: confirm everything and sign."""
     page.goto(url)
-    boxes = page.locator("form.signing-box input[type=checkbox]")
+    boxes = page.locator("form.signing-form input[type=checkbox]")
     expect(boxes.first).to_be_visible()
     count = boxes.count()
     assert count > 0, "every signing page asks the signer to confirm the limits"
@@ -37,6 +37,7 @@ def sign_page(page: Page, url: str, *, name: str, draw: bool = False) -> Page:
     page.get_by_label("Type your full name to sign").fill(name)
     if draw:
         canvas = page.locator("[data-signature-pad] canvas")
+        canvas.scroll_into_view_if_needed()
         expect(canvas).to_be_visible()
         box = canvas.bounding_box()
         assert box is not None
@@ -106,7 +107,11 @@ def test_a_missing_confirmation_is_explained_and_a_reused_link_refused(
     signer.get_by_label("Type your full name to sign").fill("Jamie Client")
     signer.get_by_role("button", name="Sign the agreement").click()
     expect(signer.get_by_text("Nothing was signed yet.")).to_be_visible()
-    expect(signer.get_by_text("Confirm that you understand this limit.").first).to_be_visible()
+    expect(
+        signer.locator(".invalid-feedback").get_by_text(
+            "Confirm that you understand this limit: Risk of serious harm."
+        )
+    ).to_be_visible()
     expect(signer.get_by_label("Type your full name to sign")).to_have_value("Jamie Client")
 
     sign_page(new_visitor(), url, name="Jamie Client")
@@ -143,7 +148,7 @@ def test_a_wrong_code_is_refused_with_the_tries_left(
     expect(page.get_by_text("That code is wrong. You have 4 tries left.")).to_be_visible()
     page.get_by_label("6-digit code").fill(code.group(1))
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="Before you sign")).to_be_visible()
+    expect(page.get_by_role("heading", name="The agreement in brief")).to_be_visible()
 
 
 def test_declining_with_a_reason(

@@ -200,8 +200,9 @@ def test_the_signing_page_refuses_a_bad_drawing_under_the_pad_and_keeps_the_rest
 
     assert response.status_code == 400
     page = response.content.decode()
-    pad, message = page.index("data-signature-pad"), page.index("could not be read")
-    assert pad < message, "the message is shown under the signature pad"
+    pad = page.index("data-signature-pad")
+    assert "could not be read" in page[pad:], "the message is shown under the signature pad"
+    assert page.index('href="#id_drawn_signature"') < pad, "and listed at the top of the form"
     assert 'value="Jamie Client"' in page, "the typed name is kept"
     assert 'name="drawn_signature" id="id_drawn_signature" value=""' in page
     assert signer(version, SignerRole.CLIENT).signed_at is None

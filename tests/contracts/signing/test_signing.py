@@ -111,7 +111,7 @@ def test_the_signing_page_shows_the_readers_view_and_records_the_visit(coach: Us
     agreement = version.agreement
     page = HttpClient().get(link_for(sponsor_email(version))).content.decode()
     assert "You will not receive what is said in coaching sessions." in page
-    assert "I am authorised to sign this agreement on behalf of" in page
+    assert "you confirm that you are authorised to sign it for" in page
     assert "I understand: Risk of serious harm." in page
     assert "Using electronic records and signatures" in page
     assert "viewed" in kinds(agreement)
@@ -123,12 +123,16 @@ def test_every_confirmation_is_required_and_explained_next_to_it(coach: User) ->
     path = link_for(sponsor_email(version))
     data = confirmations(HttpClient(), path)
     data.pop("limit_harm")
-    data.pop("authority")
+    data.pop("share_line_manager")
     response = HttpClient().post(path, {**data, "typed_name": "Priya Shah"})
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert errors["limit_harm"] == ["Confirm that you understand this limit."]
-    assert errors["authority"][0].startswith("Confirm that you may sign for")
+    assert errors["limit_harm"] == [
+        "Confirm that you understand this limit: Risk of serious harm."
+    ]
+    assert errors["share_line_manager"] == [
+        "Confirm that you understand what Jamie Client's line manager will and will not receive."
+    ]
     assert signer(version, SignerRole.SPONSOR).status == SignerStatus.INVITED
 
 
