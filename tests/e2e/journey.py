@@ -127,8 +127,8 @@ class Actor:
 
     def tick_every_required_box(self, form: Locator) -> int:
         """Tick each required box of the form, opening a folded section to reach one."""
+        expect(form).to_be_visible()
         boxes = form.locator("input[type=checkbox][required]")
-        expect(boxes.first).to_be_attached()
         count = boxes.count()
         for index in range(count):
             box = boxes.nth(index)
