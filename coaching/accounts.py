@@ -1,4 +1,5 @@
-"""Views for the coach's own account: sign-up, sign-in, profile and memberships."""
+"""Views for the coach's own account: sign-up, sign-in, profile, memberships and the
+practice's brand (with the stylesheet and logo that parties' pages load)."""
 
 from typing import Any
 
@@ -8,15 +9,17 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coaching import services
+from coaching.branding import Brand, brand_css, brand_of, logo_bytes
 from coaching.forms import (
     AccountForm,
+    BrandingForm,
     MembershipForm,
     ProfileForm,
     SignInForm,
@@ -25,7 +28,7 @@ from coaching.forms import (
     ThrottledPasswordResetForm,
 )
 from coaching.http import CoachRequest, client_ip
-from coaching.models import Membership, User
+from coaching.models import CoachProfile, Membership, User
 from coaching.scoping import get_owned_or_404
 
 SIGN_UP_LINK_PROBLEMS = {"unknown": 404, "expired": 410, "used": 410}
@@ -144,8 +147,69 @@ def profile(request: CoachRequest) -> HttpResponse:
             "account_form": account_form,
             "profile_form": profile_form,
             "memberships": coach.memberships.all(),
+            "brand": brand_of(profile),
         },
     )
+
+
+@login_required
+def branding(request: CoachRequest) -> HttpResponse:
+    """The practice's logo and colour, shown to its clients and sponsors."""
+    profile = request.user.profile
+    posted = request.method == "POST"
+    form = BrandingForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        initial={"brand_color": profile.brand_color.upper()},
+    )
+    if posted and form.is_valid():
+        services.coach_update_brand(
+            profile=profile,
+            color=form.cleaned_data["brand_color"],
+            logo=form.cleaned_data["logo"],
+            remove_logo=form.cleaned_data["remove_logo"],
+        )
+        messages.success(request, "Your branding is saved.")
+        return redirect("coaching:branding")
+    return render(
+        request,
+        "coaching/branding.html",
+        {"form": form, "brand": brand_of(profile)},
+        status=400 if posted else 200,
+    )
+
+
+# A brand's stylesheet and logo are public (parties' pages load them without an account)
+# and named by a random key; their URL changes with them, so browsers may keep them a day.
+BRAND_CACHE = "public, max-age=86400"
+
+
+def _brand_or_404(key: str) -> Brand:
+    profile = (
+        CoachProfile.objects.select_related("coach").filter(brand_key=key).first() if key else None
+    )
+    brand = brand_of(profile) if profile is not None else None
+    if brand is None:
+        raise Http404("No such brand.")
+    return brand
+
+
+@require_safe
+def brand_stylesheet(request: HttpRequest, key: str) -> HttpResponse:
+    response = HttpResponse(brand_css(_brand_or_404(key)), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = BRAND_CACHE
+    return response
+
+
+@require_safe
+def brand_logo(request: HttpRequest, key: str) -> HttpResponse:
+    brand = _brand_or_404(key)
+    data = logo_bytes(brand)
+    if data is None:
+        raise Http404("No logo.")
+    response = HttpResponse(data, content_type=brand.logo_mimetype)
+    response["Cache-Control"] = BRAND_CACHE
+    return response
 
 
 @login_required

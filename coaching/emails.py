@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import email.message
+import email.policy
 import smtplib
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+
+from coaching.branding import Brand, logo_bytes
 
 
 class EmailNotSent(Exception):
@@ -52,6 +56,45 @@ def _why_not_sent(error: Exception) -> tuple[str, str, bool]:
     return reason, f"No answer: {reason}", False
 
 
+class _WithInlineImages(EmailMultiAlternatives):
+    """An email whose HTML carries images inside it (multipart/related), each referred to
+    by its Content-ID (`<img src="cid:...">`): mail programs show them without fetching
+    anything, so no image is blocked as remote content and no one learns when the email
+    was opened."""
+
+    def __init__(self, *args: Any, images: list[tuple[str, bytes, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.images = images  # (content id, content, MIME type)
+
+    def message(self, *, policy: email.policy.Policy | None = None) -> email.message.EmailMessage:
+        msg = super().message(policy=policy or email.policy.default)
+        html = next((part for part in msg.walk() if part.get_content_type() == "text/html"), None)
+        if isinstance(html, email.message.MIMEPart):
+            for content_id, content, mimetype in self.images:
+                maintype, subtype = mimetype.split("/", 1)
+                html.add_related(
+                    content,
+                    maintype=maintype,
+                    subtype=subtype,
+                    cid=f"<{content_id}>",
+                    disposition="inline",
+                    filename=f"logo.{'jpg' if subtype == 'jpeg' else subtype}",
+                )
+        return msg
+
+
+def _inline_logo(context: dict[str, Any]) -> list[tuple[str, bytes, str]]:
+    """The practice's logo, when the email shows one (its context holds the brand)."""
+    brand = context.get("brand")
+    if not isinstance(brand, Brand) or not brand.has_logo:
+        return []
+    content = logo_bytes(brand)
+    if content is None:
+        context["brand"] = None if not brand.color else brand.without_logo()
+        return []
+    return [(brand.logo_cid, content, brand.logo_mimetype)]
+
+
 def send_email(
     name: str,
     *,
@@ -63,15 +106,23 @@ def send_email(
 ) -> None:
     """Render the named email for one recipient and hand it to the mail server.
 
-    `attachments` are (filename, content, MIME type) triples. Raises EmailNotSent, which
-    names no one, when the mail server does not take it.
+    `attachments` are (filename, content, MIME type) triples. When the context holds a
+    practice's `brand` with a logo, the logo travels inside the email, shown by the HTML
+    part as `cid:`. Raises EmailNotSent, which names no one, when the mail server does not
+    take it.
     """
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    images = _inline_logo(context)
     subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
     text = render_to_string(f"emails/{name}-body.txt", context)
     html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(
-        subject, text, to=[to], reply_to=[reply_to] if reply_to else None, headers=headers
+    message = _WithInlineImages(
+        subject,
+        text,
+        to=[to],
+        reply_to=[reply_to] if reply_to else None,
+        headers=headers,
+        images=images,
     )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:

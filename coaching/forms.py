@@ -13,6 +13,17 @@ from django.db import models
 from django.http import HttpRequest
 
 from coaching import throttle
+from coaching.branding import (
+    LOGO_MAX_BYTES,
+    MIN_CONTRAST,
+    WHITE,
+    Logo,
+    LogoRefused,
+    contrast_ratio,
+    logo_prepare,
+    normalise_color,
+    readable_shade,
+)
 from coaching.http import client_ip
 from coaching.models import (
     Client,
@@ -237,6 +248,69 @@ class ProfileForm(forms.ModelForm[CoachProfile]):
                         "Fill in the insurer, the policy number and the expiry date together, "
                         "or leave all three empty.",
                     )
+        return cleaned
+
+
+class BrandingForm(forms.Form):
+    """The practice's logo and colour, as its clients and sponsors see them."""
+
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text="A PNG or JPEG of at most 1 MB, at least 16 pixels on each side. It is "
+        "shown at most 240 by 40 pixels on pages and 280 by 80 in emails: a wide logo on a "
+        "transparent or white background works best.",
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+    brand_color = forms.CharField(
+        label="Brand colour",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "#1F4E5F", "spellcheck": "false"}),
+        help_text="A colour as six hexadecimal digits, such as #1F4E5F. Buttons and the page "
+        "header put white text on it, so it must be dark enough for white text to be read. "
+        "Leave empty for the standard colours.",
+    )
+
+    def clean_logo(self) -> Logo | None:
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        if upload.size is not None and upload.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(
+                "The logo is larger than 1 MB. Save it smaller, or as a JPEG."
+            )
+        try:
+            return logo_prepare(upload)
+        except LogoRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+
+    def clean_brand_color(self) -> str:
+        value = self.cleaned_data.get("brand_color", "")
+        if not value.strip():
+            return ""
+        try:
+            color = normalise_color(value)
+        except ValueError:
+            raise forms.ValidationError(
+                "Enter the colour as # and six hexadecimal digits, such as #1F4E5F."
+            ) from None
+        ratio = contrast_ratio(color, WHITE)
+        if ratio < MIN_CONTRAST:
+            raise forms.ValidationError(
+                f"White text on {color.upper()} is hard to read (contrast {ratio:.1f} to 1; "
+                f"at least {MIN_CONTRAST} to 1 is needed). Choose a darker colour, such as "
+                f"{readable_shade(color).upper()}, the nearest darker shade of it."
+            )
+        return color
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("remove_logo") and cleaned.get("logo"):
+            self.add_error(
+                "remove_logo", "Choose a new logo or remove the logo, not both at once."
+            )
         return cleaned
 
 

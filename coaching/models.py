@@ -198,6 +198,25 @@ class CoachProfile(models.Model):
     retention_intake_years = _retention_field(3, RecordClass.INTAKE)
     retention_correspondence_years = _retention_field(6, RecordClass.CORRESPONDENCE)
 
+    # The practice's brand, set through its own page (coaching.branding checks each value).
+    brand_color = models.CharField("brand colour", max_length=7, blank=True, editable=False)
+    logo = models.FileField(upload_to="brand/logos/", blank=True, editable=False)
+    logo_width = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    brand_key = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Random and stable: names the practice's logo and colours in public URLs.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "brand_key", condition=~models.Q(brand_key=""), name="profile_brand_key_unique"
+            )
+        ]
+
     def __str__(self) -> str:
         return self.practice_name or str(self.coach)
 

@@ -1,16 +1,20 @@
 """Workflows about coaches that touch more than one row or send an email."""
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.forms import ModelForm
 from django.urls import reverse
 
 from coaching import throttle
+from coaching.branding import Logo, new_brand_key
 from coaching.emails import send_email
 from coaching.models import CoachProfile, User, normalise_email
 
@@ -51,6 +55,29 @@ def coach_update_profile(
     """Save the account and the practice profile, both or neither."""
     account_form.save()
     profile_form.save()
+
+
+@transaction.atomic
+def coach_update_brand(
+    *, profile: CoachProfile, color: str, logo: Logo | None, remove_logo: bool = False
+) -> None:
+    """Set the practice's colour and, when given, its new logo (or remove it). A replaced
+    logo's file is deleted once the change is committed; the key stays the same."""
+    profile = CoachProfile.objects.select_for_update().get(pk=profile.pk)
+    replaced = profile.logo.name or ""
+    if not profile.brand_key:
+        profile.brand_key = new_brand_key()
+    profile.brand_color = color
+    if logo is not None:
+        name = f"brand/logos/{profile.brand_key}-{secrets.token_hex(4)}.{logo.extension}"
+        profile.logo.name = default_storage.save(name, ContentFile(logo.content))
+        profile.logo_width, profile.logo_height = logo.width, logo.height
+    elif remove_logo:
+        profile.logo.name = ""
+        profile.logo_width = profile.logo_height = None
+    profile.save(update_fields=["brand_key", "brand_color", "logo", "logo_width", "logo_height"])
+    if replaced and replaced != profile.logo.name:
+        transaction.on_commit(lambda: default_storage.delete(replaced))
 
 
 def signup_request(*, email: str, full_name: str, practice_name: str = "") -> None:

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "coaching.context_processors.site",
+                "coaching.context_processors.party_brand",
             ],
         },
     },

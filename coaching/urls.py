@@ -32,6 +32,9 @@ coaching_patterns = [
         name="password-reset-complete",
     ),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/branding/", accounts.branding, name="branding"),
+    path("brand/<slug:key>.css", accounts.brand_stylesheet, name="brand-css"),
+    path("brand/<slug:key>/logo", accounts.brand_logo, name="brand-logo"),
     path("accounts/memberships/new/", accounts.membership_create, name="membership-create"),
     path("accounts/memberships/<int:pk>/edit/", accounts.membership_edit, name="membership-edit"),
     path(

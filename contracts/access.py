@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from coaching import throttle
+from coaching.branding import mark_party_page
 from coaching.http import CoachRequest, client_ip
 from coaching.scoping import get_owned_or_404
 from contracts.links import (
@@ -138,6 +139,7 @@ def signer_link[R: HttpResponseBase](
             response: R | HttpResponse
             try:
                 link = resolve_link(token, purpose)
+                mark_party_page(request, coach=link.signer.version.agreement.coach)
                 if code:
                     require_code(request, link.signer)
                 if to_sign and link.signer.status == SignerStatus.WAITING:
@@ -146,6 +148,8 @@ def signer_link[R: HttpResponseBase](
             except LinkProblem as problem:
                 if not isinstance(problem, BAD_TOKENS):
                     reservation.refund()
+                    if problem.signer is not None:
+                        mark_party_page(request, coach=problem.signer.version.agreement.coach)
                 response = link_problem_page(request, problem, token=token, purpose=purpose)
             else:
                 reservation.refund()

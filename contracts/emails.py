@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from coaching.branding import brand_of
 from coaching.emails import send_email
 from contracts import ical
 from contracts.agenda import meeting_agenda, meeting_when
@@ -50,6 +51,7 @@ def _context(signer: Signer) -> dict[str, Any]:
         "practice_name": snapshot["coach"]["practice_name"] or coach.full_name,
         "sponsor_name": snapshot["sponsor"]["name"] if snapshot["sponsor"] else "",
         "two_party": snapshot["two_party"],
+        "brand": brand_of(coach.profile),
     }
 
 
@@ -65,6 +67,7 @@ def email_invitation(
         **_context(signer),
         "link": _link("contracts:sign", token),
         "expires_at": expires_at,
+        "message": signer.version.invitation_message,
     }
     send_email(
         "signing-invitation",
@@ -82,6 +85,7 @@ def email_reminder(
         **_context(signer),
         "link": _link("contracts:sign", token),
         "expires_at": expires_at,
+        "message": signer.version.invitation_message,
     }
     send_email(
         "signing-reminder",
@@ -100,6 +104,7 @@ def email_copy(
         **_context(signer),
         "link": _link("contracts:copy", token),
         "expires_at": expires_at,
+        "message": signer.version.invitation_message,
     }
     send_email(
         "signing-copy",

@@ -107,7 +107,8 @@ def resolve_link(token: str, purpose: LinkPurpose) -> SigningLink:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise UnknownLink()
     link = (
-        SigningLink.objects.select_related("signer__version__agreement__coach")
+        # The coach's profile too: the page shows the practice's brand.
+        SigningLink.objects.select_related("signer__version__agreement__coach__profile")
         .filter(token_hash=token_digest(token), purpose=purpose)
         .first()
     )

@@ -41,6 +41,7 @@ from contracts.reviews import services as reviews
 from contracts.signing import services as signing
 from contracts.sponsor.asking import request_receive
 from contracts.sponsor.requests import services as releases
+from tests.coaching.branding_helpers import brand_coach, jpeg, png, upload
 from tests.conftest import make_agreement, make_client, make_coach, make_contact
 from tests.contracts.documents.helpers import browser_past_the_code
 from tests.contracts.signing_helpers import link_for, send_agreement
@@ -189,6 +190,7 @@ def make_world() -> World:
             "signer": [s.pk for v in (pending, signed) for s in v.signers.all()],
             "intake": [intake.pk],
             "meeting": [meeting.pk],
+            "brand_key": [brand_coach(coach).brand_key],
         },
     )
 
@@ -228,6 +230,7 @@ def _arguments(name: str, pattern: URLPattern, world: World, token: str) -> dict
         "number": [1],
         "token": [token],
         "uidb64": ["MQ"],
+        "key": [world.objects["brand_key"][0]],
     }
     return {argument: known[argument] for argument in pattern.pattern.converters}
 
@@ -398,3 +401,52 @@ def test_no_input_gets_a_server_error_in_the_sponsor_portal(settings: Settings) 
     ]
     discover(routes, browser)
     fuzz(routes, browser, examples=LINK_EXAMPLES)
+
+
+def _mutated(data: bytes, flips: list[tuple[int, int]], cut: int) -> bytes:
+    damaged = bytearray(data)
+    for position, value in flips:
+        damaged[position % len(damaged)] = value
+    return bytes(damaged[: max(1, cut)])
+
+
+LOGO_BYTES = st.one_of(
+    st.binary(max_size=2048),
+    st.builds(
+        _mutated,
+        st.sampled_from([png(40, 20), jpeg(40, 20), png(3001, 16), jpeg(17, 17)]),
+        st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=8),
+        st.integers(1, 20_000),
+    ),
+)
+
+
+def test_no_uploaded_logo_gets_a_server_error() -> None:
+    """Any bytes as a logo, however damaged, with any colour: refused or kept, never a 500."""
+    coach = make_coach()
+    browser = HttpClient()
+    browser.force_login(coach)
+    address = reverse("coaching:branding")
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        data=LOGO_BYTES,
+        name=st.sampled_from(["logo.png", "logo.jpg", "logo.svg", "logo", "../../x.png"]),
+        color=ODD,
+        remove=st.booleans(),
+    )
+    def uploads(data: bytes, name: str, color: str | list[str], remove: bool) -> None:
+        form = {"logo": upload(data, name), "brand_color": color}
+        if remove:
+            form["remove_logo"] = "on"
+        status = send(browser, "post", address, {}, form)
+        assert status < 500, (name, data[:40], color)
+
+    uploads()

@@ -161,6 +161,9 @@ NOT_OWNED = {
     "contracts:decide-verify",
     "contracts:release-copy",
     "contracts:release-copy-pdf",
+    # A practice's logo and colours: public, named by a random key (tests/coaching/test_branding).
+    "coaching:brand-css",
+    "coaching:brand-logo",
 }
 
 

@@ -36,6 +36,7 @@ ODD = {
     "token": "not-a-token",
     "uidb64": "xx",
     "number_": 0,
+    "key": "not-a-key",
 }
 
 

@@ -42,6 +42,7 @@ from weasyprint import HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
+from coaching.branding import Brand, brand_of, logo_for_print
 from contracts.audit import TrailHead, trail_head
 from contracts.documents.seal import ATTACHED_AGREEMENT, seal_pdf
 from contracts.drafting.perspectives import Party, document_context
@@ -192,9 +193,11 @@ def pdf_html(
     paper_size: str,
     version: AgreementVersion | None = None,
     head: TrailHead | None = None,
+    brand: Brand | None = None,
 ) -> str:
     """The HTML of the PDF: cover, contents, the coach's full view, signatures, certificate
-    (with `head`, the audit trail's head at sealing, in a sealed one)."""
+    (with `head`, the audit trail's head at sealing, in a sealed one), in the practice's
+    `brand`: its logo on the cover (inside the file) and its colour for headings and rules."""
     context = document_context(snapshot, Party.COACH)
     sealed = version is not None and kind.is_sealed
     events = _events(version, kind=kind, head=head) if sealed and version is not None else []
@@ -215,6 +218,8 @@ def pdf_html(
         ],
         site_url=settings.SITE_URL,
         fonts_dir=STATIC_DIR.as_uri() + "/vendor",
+        brand_color=brand.color if brand else "",
+        brand_logo=logo_for_print(brand) if brand and brand.has_logo else None,
     )
     return render_to_string("contracts/pdf/agreement.html", context)
 
@@ -341,7 +346,11 @@ def build_pdf(row: AgreementPdf, *, head: TrailHead | None = None) -> bytes:
     version = row.version
     snapshot = agreement_snapshot(row.agreement) if version is None else version.snapshot
     kind = PdfKind(row.kind)
-    html = pdf_html(snapshot, kind=kind, paper_size=row.paper_size, version=version, head=head)
+    # The practice's brand as it is when the PDF is made: each PDF is made once and kept.
+    brand = brand_of(row.agreement.coach.profile)
+    html = pdf_html(
+        snapshot, kind=kind, paper_size=row.paper_size, version=version, head=head, brand=brand
+    )
     pdf = write_pdf(html, kind=kind, version=version, head=head)
     if kind.is_sealed:
         pdf = seal_pdf(pdf, reason=f"Executed agreement {snapshot['reference']}")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from coaching.branding import brand_of
 from contracts.documents.tasks import render_agreement_pdf
 from contracts.models import Agreement, AgreementPdf, AgreementVersion, PdfKind, PdfStatus
 from contracts.snapshot import agreement_snapshot, snapshot_hash
@@ -19,9 +20,15 @@ def pdf_for(
 ) -> AgreementPdf:
     """The row for this text, kind and paper size: existing, or new and queued for rendering.
 
-    A draft's text is the agreement as it stands; any other kind's is the version's.
+    A draft's text is the agreement as it stands (in the practice's current brand); any
+    other kind's is the version's.
     """
     source_hash = version.sha256 if version else snapshot_hash(agreement_snapshot(agreement))
+    brand = brand_of(agreement.coach.profile)
+    if version is None and brand is not None:
+        # A draft is made again when the practice's logo or colour changes; a version's
+        # PDFs keep the look they were made with, like the text they were made from.
+        source_hash = hashlib.sha256(f"{source_hash}:brand:{brand.revision}".encode()).hexdigest()
     if kind == PdfKind.RECORD and version is not None:
         # Two versions may share a text but not a fate: the watermark says which.
         fate = f"{source_hash}:{version.number}:{version.state}"

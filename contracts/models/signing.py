@@ -28,6 +28,10 @@ class AgreementVersion(models.Model):
     ended_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="Declined, voided or superseded."
     )
+    # Correspondence, not terms: outside the snapshot and its hash, and never logged.
+    invitation_message = models.TextField(
+        "personal message to the parties", blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["agreement", "number"]

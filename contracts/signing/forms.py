@@ -155,8 +155,24 @@ class CodeForm(forms.Form):
     )
 
 
+INVITATION_MESSAGE_MAX = 2000
+
+
 class SendForm(forms.ModelForm[Agreement]):
-    """The last choices before sending: the signing order and an emailed code."""
+    """The last choices before sending: the signing order, an emailed code, and a personal
+    message for the invitations."""
+
+    invitation_message = forms.CharField(
+        label="Personal message to the parties (optional)",
+        required=False,
+        max_length=INVITATION_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown in the invitation emails and reminders, and at the top of the "
+        "signing page, as you write it. It is not part of the agreement, and not signed.",
+        error_messages={
+            "max_length": "Keep the message to %(limit_value)d characters (it has %(show_value)d)."
+        },
+    )
 
     class Meta:
         model = Agreement

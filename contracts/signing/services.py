@@ -128,9 +128,14 @@ def _invite_next(
 
 @transaction.atomic
 def agreement_send(
-    *, agreement: Agreement, coach: User, request: HttpRequest | None = None
+    *,
+    agreement: Agreement,
+    coach: User,
+    request: HttpRequest | None = None,
+    message: str = "",
 ) -> AgreementVersion:
-    """Freeze the agreement as a new version and invite the parties to sign it."""
+    """Freeze the agreement as a new version and invite the parties to sign it, with the
+    coach's personal `message` (kept with the version, outside its terms)."""
     agreement = Agreement.objects.locked(agreement)
     if agreement.status != AgreementStatus.DRAFT:
         raise SigningError("Only a draft can be sent. This agreement has already been sent.")
@@ -145,6 +150,7 @@ def agreement_send(
         sha256=snapshot_hash(snapshot),
         signing_order=agreement.signing_order,
         require_email_code=agreement.require_email_code,
+        invitation_message=_plain_message(message),
     )
     Signer.objects.bulk_create(_signers_for(agreement, version))
     agreement.status = AgreementStatus.SENT
@@ -171,6 +177,12 @@ def agreement_send(
     # The coach has just pressed "Send": no email needed to say it is their turn.
     _invite_next(agreement, version, email_coach=False)
     return version
+
+
+def _plain_message(text: str) -> str:
+    """One kind of line break, no trailing spaces on lines, no blank lines at either end."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
 
 
 def _check_invited(signer: Signer) -> None:

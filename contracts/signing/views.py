@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching import throttle
+from coaching.branding import mark_party_page
 from coaching.http import CoachRequest, client_ip
 from coaching.scoping import get_owned_or_404
 from contracts import outbox
@@ -177,6 +178,7 @@ def signed(request: HttpRequest) -> HttpResponse:
     )
     if signer is None or signer.status != SignerStatus.SIGNED:
         return link_problem_page(request, UnknownLink())
+    mark_party_page(request, coach=signer.version.agreement.coach)
     waiting = signer.version.signers.exclude(role=SignerRole.OBSERVER).exclude(
         status=SignerStatus.SIGNED
     )
@@ -353,7 +355,10 @@ def agreement_send(request: CoachRequest, pk: int) -> HttpResponse:
         )
         try:
             version = services.agreement_send(
-                agreement=agreement, coach=request.user, request=request
+                agreement=agreement,
+                coach=request.user,
+                request=request,
+                message=form.cleaned_data["invitation_message"],
             )
         except services.SigningError as error:
             messages.error(request, str(error))

@@ -31,6 +31,7 @@ def pages(coach: User) -> list[str]:
         reverse("coaching:contact-edit", args=[contact.pk]),
         reverse("coaching:profile"),
         reverse("coaching:membership-create"),
+        reverse("coaching:branding"),
         reverse("coaching:password-change"),
     ]
 

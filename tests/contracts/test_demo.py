@@ -64,3 +64,6 @@ def test_the_demo_loads_twice_without_duplicates_and_its_login_works(
     output = capsys.readouterr().out
     assert DEMO_EMAIL in output and DEMO_PASSWORD in output
     assert HttpClient().login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
+    profile = User.objects.get().profile
+    assert profile.brand_color == "#6b2d5c", "the demo practice shows its own colour"
+    assert (profile.logo_width, profile.logo_height) == (580, 120)

@@ -1,5 +1,6 @@
 """Load a small demo practice. Safe to run again: it changes nothing that already exists."""
 
+import io
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -10,8 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFont
 
 from coaching import services
+from coaching.branding import logo_prepare
 from coaching.models import (
     Client,
     ContactRole,
@@ -55,6 +58,23 @@ from contracts.terms import (
 DEMO_EMAIL = "coach@demo.tripartite.example"
 DEMO_PASSWORD = "demo-coach-2026"  # noqa: S105 - a published demo login, never in production
 QUIET_MAIL = "django.core.mail.backends.dummy.EmailBackend"
+DEMO_COLOR = "#6b2d5c"
+DEMO_FONT = "vendor/source-sans-3.52.0/SourceSans3-Semibold.ttf"
+
+
+def _demo_logo() -> bytes:
+    """A small wordmark for the demo practice: a monogram and its name, in its colour."""
+    color = DEMO_COLOR
+    image = Image.new("RGBA", (580, 120), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, 112, 112), fill=color)
+    font_file = str(settings.BASE_DIR / "static" / DEMO_FONT)
+    draw.text((60, 60), "M", font=ImageFont.truetype(font_file, 64), fill="white", anchor="mm")
+    name_font = ImageFont.truetype(font_file, 40)
+    draw.text((132, 60), "Morgan Career Coaching", font=name_font, fill=color, anchor="lm")
+    output = io.BytesIO()
+    image.save(output, "PNG")
+    return output.getvalue()
 
 
 def _demo_signature(person: Signer) -> signing.Signature:
@@ -87,6 +107,9 @@ class Command(BaseCommand):
             profile.insurance_cover_amount = Decimal("1000000.00")
             profile.insurance_expires_on = date(2027, 3, 31)
             profile.save()
+            services.coach_update_brand(
+                profile=profile, color=DEMO_COLOR, logo=logo_prepare(io.BytesIO(_demo_logo()))
+            )
             Membership.objects.create(
                 coach=coach, body=ProfessionalBody.ICF, member_number="004812", credential="PCC"
             )

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching import throttle
+from coaching.branding import brand_of
 from coaching.emails import EmailNotSent, send_email
 from coaching.models import SponsorContact
 from contracts.models import (
@@ -86,6 +87,7 @@ def portal_link_request(*, email: str) -> int:
             "coach_name": coach.full_name,
             "link": settings.SITE_URL + reverse("contracts:portal-enter", args=[token]),
             "minutes": settings.PORTAL_LINK_MINUTES,
+            "brand": brand_of(coach.profile),
         }
         try:
             send_email("portal-link", to=contact.email, context=context, reply_to=coach.email)

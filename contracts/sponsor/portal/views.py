@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from coaching import throttle
+from coaching.branding import mark_party_page
 from coaching.http import client_ip
 from coaching.models import SponsorContact
 from contracts.access import BAD_LINKS, too_many_requests
@@ -54,6 +55,7 @@ def portal_page(view: PortalView) -> Callable[..., HttpResponseBase]:
         contact = services.portal_contact(request)
         if contact is None:
             return _no_store(redirect("contracts:portal"))
+        mark_party_page(request, coach=contact.coach)
         return _no_store(view(request, contact, *args, **kwargs))
 
     return wrapped
@@ -103,6 +105,7 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return _no_store(redirect("contracts:portal-home"))
     coach = link.contact.coach
+    mark_party_page(request, coach=coach)
     context = {
         "token": token,
         "practice_name": coach.profile.practice_name or coach.full_name,
