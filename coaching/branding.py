@@ -23,15 +23,17 @@ import secrets
 import threading
 import weakref
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from django.urls import reverse
-from PIL import Image, ImageFile
 
 from coaching.models import CoachProfile, User
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +121,8 @@ def logo_prepare(upload: IO[bytes]) -> Logo:
     disguised file is refused), flattened to its first frame, scaled down to fit
     LOGO_BOX and encoded again in its own format, without any of the file's metadata.
     """
+    from PIL import Image  # only an upload of a logo needs Pillow, not every web process
+
     data = upload.read(LOGO_MAX_BYTES + 1)
     if len(data) > LOGO_MAX_BYTES:
         raise LogoRefused("The logo is larger than 1 MB. Save it smaller, or as a JPEG.")
@@ -168,6 +172,8 @@ def _whole_images_only() -> Iterator[None]:
     fill truncated images in for the whole process; the images it is given meanwhile (logos
     stored by `logo_prepare`, checked signatures) are whole, so the flag does not matter to
     them while it is off."""
+    from PIL import ImageFile
+
     with _STRICT_DECODING:
         before = ImageFile.LOAD_TRUNCATED_IMAGES
         ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -183,6 +189,8 @@ def _plain_pixels(image: Image.Image, *, keep_alpha: bool) -> Image.Image:
     transparent = keep_alpha and (
         image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info
     )
+    from PIL import Image
+
     converted = image.convert("RGBA" if transparent else "RGB")
     return Image.frombytes(converted.mode, converted.size, converted.tobytes())
 

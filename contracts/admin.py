@@ -29,6 +29,7 @@ from contracts.models import (
     Signer,
     SigningLink,
     ThreeWayMeeting,
+    TrailCheck,
 )
 
 
@@ -110,6 +111,13 @@ class AuditCheckpointAdmin(ReadOnlyAdmin[AuditCheckpoint]):
     list_display = ("number", "taken_at", "hash", "certificate_sha256")
     list_filter = ("taken_at",)
     exclude = ("heads",)  # one entry per agreement: too long for a page
+
+
+@admin.register(TrailCheck)
+class TrailCheckAdmin(ReadOnlyAdmin[TrailCheck]):
+    list_display = ("agreement", "seq", "full_check_at")
+    list_filter = ("full_check_at",)
+    list_select_related = ("agreement",)
 
 
 @admin.register(AgreementPdf)

@@ -11,6 +11,7 @@ from pytest_django import Settings
 
 from coaching import throttle
 from coaching.models import Membership, ProfessionalBody, User
+from contracts.audit import record_full_check, verify_trail
 from contracts.checkpoints import take_checkpoint
 from contracts.documents.services import pdf_for
 from contracts.drafting.services import template_create
@@ -75,6 +76,7 @@ def test_every_model_has_an_admin_changelist_and_change_page(
     )
     _make_engagement(agreement, version, coach)
     take_checkpoint()
+    record_full_check(verify_trail(agreement))
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     pdf_for(agreement, PdfKind.DRAFT)  # queued in the database, not rendered
     staff = User.objects.create_superuser("admin@example.com", "admin-password-123", full_name="A")

@@ -84,7 +84,8 @@ def test_the_signing_page_opens_with_the_message(coach: User, signed_in: HttpCli
     page = HttpClient().get(link_for(agreement.client.email)).content.decode()
     assert f"A message from {coach.full_name}" in page
     assert ESCAPED_HTML in page
-    assert page.index("A message from") < page.index("Please read and sign")
+    assert page.index("Please read and sign") < page.index("A message from")
+    assert page.index("A message from") < page.index("The agreement in brief")
 
 
 def test_the_reminders_repeat_the_message(coach: User, signed_in: HttpClient) -> None:
