@@ -21,7 +21,6 @@ from contracts.audit import coach_actor, record_event, signer_actor
 from contracts.documents.services import pdf_for, pdf_try_again
 from contracts.models import (
     AgreementPdf,
-    AgreementStatus,
     AuditEventKind,
     LinkPurpose,
     PdfKind,
@@ -68,10 +67,12 @@ def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase
             return redirect(agreement)
         row = pdf_for(agreement, pdf_kind)
     elif pdf_kind.is_sealed:  # the coach's copy, or the one the parties receive
-        if agreement.status != AgreementStatus.SIGNED or version is None:
+        # The version in force, also while an amendment of it is drafted or sent.
+        in_force = agreement.version_in_force()
+        if in_force is None:
             messages.info(request, "The signed PDF exists once everyone has signed.")
             return redirect(agreement)
-        row = pdf_for(agreement, pdf_kind, version)
+        row = pdf_for(agreement, pdf_kind, in_force)
     elif pdf_kind == PdfKind.RECORD:
         if version is None or version.ended_at is None or version.completed_at:
             messages.info(request, "Only a voided or declined version is kept as a record.")

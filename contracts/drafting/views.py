@@ -26,6 +26,7 @@ from contracts.drafting.forms import DuplicateForm, NewAgreementForm, StepForm, 
 from contracts.drafting.perspectives import Party, document_context, parties_for
 from contracts.drafting.sections import SECTION_TITLES
 from contracts.models import (
+    SHOWN_STATUSES,
     Agreement,
     AgreementStatus,
     AgreementTemplate,
@@ -45,17 +46,21 @@ PAGE_SIZE = 25
 
 @login_required
 def agreement_list(request: CoachRequest) -> HttpResponse:
-    agreements = Agreement.objects.for_coach(request.user).select_related(
-        "client", "organisation", "sponsor_signatory"
+    agreements = (
+        Agreement.objects.for_coach(request.user)
+        .select_related("client", "organisation", "sponsor_signatory")
+        .with_in_force()
     )
     query = query_text(request, "q")
     status = request.GET.get("status", "")
+    if status == AgreementStatus.SIGNED:  # the name before versions in force were shown
+        status = "in_force"
     organisation = request.GET.get("organisation", "")
     organisation_id = parse_id(organisation)
     if query:
         agreements = agreements.search(query)
-    if status in AgreementStatus.values:
-        agreements = agreements.filter(status=status)
+    if status in SHOWN_STATUSES:
+        agreements = agreements.shown_as(status)
     if organisation == "private":
         agreements = agreements.filter(organisation__isnull=True)
     elif organisation_id is not None:
@@ -70,7 +75,7 @@ def agreement_list(request: CoachRequest) -> HttpResponse:
             "q": query,
             "status": status,
             "organisation": organisation,
-            "statuses": AgreementStatus.choices,
+            "statuses": list(SHOWN_STATUSES.items()),
             "organisations": Organisation.objects.for_coach(request.user).only("pk", "name"),
             "filtered": filtered,
             "has_any": filtered or page.paginator.count > 0,
