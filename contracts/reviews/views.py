@@ -10,7 +10,12 @@ from django.views.decorators.http import require_POST
 
 from coaching.http import CoachRequest
 from contracts.access import SignerVisit, owned_agreement, signer_link
-from contracts.drafting.perspectives import Party, document_context, reader_for
+from contracts.drafting.perspectives import (
+    Party,
+    document_context,
+    reader_column,
+    reader_for,
+)
 from contracts.models import AgreementStatus, LinkPurpose, Review, ReviewOutcome
 from contracts.reviews import services
 from contracts.reviews.compare import compare
@@ -158,7 +163,9 @@ def review_confirm(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
                 {"closed": True, "signer": signer},
             )
         done = True
-    context = document_context(signer.version.snapshot, reader_for(signer.role))
+    context = document_context(
+        signer.version.snapshot, reader_for(signer.role), you=reader_column(signer)
+    )
     context.update(
         signer=signer,
         version=signer.version,

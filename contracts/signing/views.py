@@ -36,6 +36,7 @@ from contracts.drafting.checks import agreement_problems, is_ready_to_send
 from contracts.drafting.perspectives import (
     Party,
     document_context,
+    reader_column,
     reader_for,
     statements_to_confirm,
 )
@@ -255,7 +256,9 @@ def copy(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     signer = visit.signer
     version = signer.version
     services.signer_viewed(link=visit.link, request=request)
-    context = document_context(version.snapshot, reader_for(signer.role))
+    context = document_context(
+        version.snapshot, reader_for(signer.role), you=reader_column(signer)
+    )
     context.update(
         signer=signer,
         token=visit.token,
