@@ -22,7 +22,13 @@ from contracts.drafting import builder, services
 from contracts.drafting.checks import Problem, agreement_problems
 from contracts.drafting.concurrency import NotADraft, StaleStep
 from contracts.drafting.default_terms import BUILTIN_TEMPLATE_DESCRIPTION, BUILTIN_TEMPLATE_NAME
-from contracts.drafting.forms import DuplicateForm, NewAgreementForm, StepForm, TemplateForm
+from contracts.drafting.forms import (
+    DuplicateForm,
+    NewAgreementForm,
+    PartiesForm,
+    StepForm,
+    TemplateForm,
+)
 from contracts.drafting.perspectives import Party, document_context, parties_for
 from contracts.drafting.sections import SECTION_TITLES
 from contracts.models import (
@@ -244,6 +250,12 @@ def _builder_step(
             form.add_error(None, _stale_message(form, stale, step=current.title))
             status = 409
         else:
+            if isinstance(form, PartiesForm) and form.asks_for_contacts():
+                messages.info(
+                    request,
+                    "The sponsor is saved. Now choose who signs for it, from its contacts below.",
+                )
+                return redirect("contracts:agreement-step", pk=terms.pk, step=current.key)
             following = builder.next_step(terms, current)
             if "save_and_check" in request.POST or following is None:
                 where = f" in “{terms.name}”" if isinstance(terms, AgreementTemplate) else ""
