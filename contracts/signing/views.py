@@ -32,6 +32,7 @@ from contracts.access import (
     too_many_requests,
 )
 from contracts.audit import verify_trail
+from contracts.audit_text import audit_entries
 from contracts.drafting.checks import agreement_problems, is_ready_to_send
 from contracts.drafting.perspectives import (
     Party,
@@ -499,5 +500,9 @@ def agreement_audit(request: CoachRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "contracts/signing/audit.html",
-        {"agreement": agreement, "events": events, "report": verify_trail(agreement)},
+        {
+            "agreement": agreement,
+            "entries": audit_entries(events),
+            "report": verify_trail(agreement),
+        },
     )
