@@ -306,7 +306,7 @@ class LogisticsForm(StepForm):
         widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT, "review_date": DATE_INPUT}
         help_texts = {
             "review_date": "Leave empty to review one review interval (from your profile) after "
-            "coaching starts."
+            "coaching starts, or halfway through if coaching ends before then."
         }
 
     def rules(self) -> list[Problem]:

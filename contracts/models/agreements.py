@@ -471,9 +471,14 @@ class Agreement(Terms):
         return self.reviews.filter(completed_at__isnull=True).first()
 
     def default_review_date(self, interval_months: int) -> date | None:
+        """One review interval after coaching starts; halfway through an engagement that
+        ends before then, so that the review is never after the end."""
         if self.start_date is None:
             return None
-        return add_months(self.start_date, interval_months)
+        review = add_months(self.start_date, interval_months)
+        if self.end_date is not None and self.start_date < self.end_date < review:
+            return self.start_date + (self.end_date - self.start_date) / 2
+        return review
 
 
 def add_months(day: date, months: int) -> date:
