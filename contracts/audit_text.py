@@ -134,7 +134,8 @@ class _Reader:
         by_recipient: dict[Recipient, list[str]] = {}
         for event in run:
             data = event.data if isinstance(event.data, dict) else {}
-            keys = data.get("rules") if isinstance(data.get("rules"), list) else [data.get("rule")]
+            rules = data.get("rules")
+            keys: list[Any] = rules if isinstance(rules, list) else [data.get("rule")]
             for key in keys:
                 found = self._rule(event, str(key or ""), data.get("recipient"))
                 if found is not None:
@@ -279,8 +280,8 @@ def _sentence(event: AuditEvent, reader: _Reader) -> str:
     if kind == K.SIGNED:
         typed = str(data.get("typed_name") or "")
         intent = str(data.get("intent") or "")
-        how = [f"typing “{typed}”" if typed else "", f"pressing “{intent}”" if intent else ""]
-        said = " and ".join(part for part in how if part)
+        parts = [f"typing “{typed}”" if typed else "", f"pressing “{intent}”" if intent else ""]
+        said = " and ".join(part for part in parts if part)
         return f"{actor} signed{f', {said}' if said else ''}."
     if kind in {K.DECLINED, K.VOIDED}:
         reason = str(data.get("reason") or "").strip()

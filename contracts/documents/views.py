@@ -77,9 +77,9 @@ def _pdf_response(
     query.pop("status", None)
     download = request.path + (f"?{query.urlencode()}" if query else "")
     if _asks_status(request):
-        response = JsonResponse(pdf_state(row, download=download, for_coach=for_coach))
-        response["Cache-Control"] = "no-store"
-        return response
+        state = JsonResponse(pdf_state(row, download=download, for_coach=for_coach))
+        state["Cache-Control"] = "no-store"
+        return state
     if row.status != PdfStatus.READY:
         query["status"] = "1"
         context = {
@@ -88,9 +88,9 @@ def _pdf_response(
             "download_url": download,
             "status_url": f"{request.path}?{query.urlencode()}",
         }
-        response = render(request, "contracts/documents/preparing.html", context, status=202)
-        response["Cache-Control"] = "no-store"
-        return response
+        waiting = render(request, "contracts/documents/preparing.html", context, status=202)
+        waiting["Cache-Control"] = "no-store"
+        return waiting
     if row.version is not None:
         record_event(
             row.agreement,

@@ -289,9 +289,10 @@ def _referral_policy(*, two_party: bool) -> str:
         f"{at_work}"
         "- another specialist adviser\n\n"
         "The coach has a duty of care to act in the client's best interests (the CDI Code of "
-        "Ethics, principle of duty of care). If the coach believes that coaching is not, for the time being, "
-        "in the client's interest, the coach may pause the coaching for the client's wellbeing "
-        "and agree with the client what support would help and when to resume. A referral or "
+        "Ethics, principle of duty of care). If the coach believes that coaching is not, for "
+        "the time being, in the client's interest, the coach may pause the coaching for the "
+        "client's wellbeing and agree with the client what support would help and when to "
+        "resume. A referral or "
         f"a pause is discussed with the client first, and the reasons are not shared with "
         f"{not_told} without the client's consent unless a limit of confidentiality "
         f"applies{paused}."
@@ -360,8 +361,8 @@ def _data_controller(*, two_party: bool) -> str:
         f"protection law (UK GDPR and the Data Protection Act 2018).{sponsor_data}\n\n"
         f"Coaching records are kept on systems the coach controls{not_sponsor}. They are "
         "stored securely and disposed of securely at the end of each retention period, as the "
-        "ICF Code of Ethics asks of every record a coach keeps. The client may ask the coach for a copy of the "
-        "personal data the coach holds about them."
+        "ICF Code of Ethics asks of every record a coach keeps. The client may ask the coach "
+        "for a copy of the personal data the coach holds about them."
     )
 
 

@@ -179,7 +179,11 @@ class PartiesForm(StepForm):
         # Any of the coach's contacts may be posted, so that one from elsewhere is refused
         # by name (the party rules); only the chosen organisation's are offered.
         self.chosen_organisation = self._chosen_organisation(organisations)
-        self.offered_contacts = contacts.filter(organisation_id=self.chosen_organisation)
+        self.offered_contacts = (
+            contacts.filter(organisation_id=self.chosen_organisation)
+            if self.chosen_organisation is not None
+            else contacts.none()
+        )
         for name in ("sponsor_signatory", "stakeholders"):
             self._offer_only(name, self.offered_contacts)
 
@@ -200,7 +204,9 @@ class PartiesForm(StepForm):
         if not self.is_bound:
             return instance.organisation_id
         posted = parse_id(str(self.data.get(self.add_prefix("organisation")) or ""))
-        return posted if organisations.filter(pk=posted).exists() else None
+        if posted is None or not organisations.filter(pk=posted).exists():
+            return None
+        return posted
 
     def _offer_only(self, name: str, offered: models.QuerySet[SponsorContact]) -> None:
         field = self.fields[name]

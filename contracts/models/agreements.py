@@ -12,6 +12,7 @@ import copy
 from datetime import date
 from typing import TYPE_CHECKING, Any, Self
 
+from django.apps import apps
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -283,9 +284,9 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
 
     def with_in_force(self) -> Self:
         """Each agreement knows, without a query of its own, whether a version is in force."""
-        from contracts.models.signing import AgreementVersion  # signing imports this module
-
-        in_force = AgreementVersion.objects.filter(
+        # The versions' model, without importing the module that imports this one.
+        versions = apps.get_model("contracts", "AgreementVersion")._default_manager
+        in_force = versions.filter(
             agreement=OuterRef("pk"), completed_at__isnull=False, ended_at__isnull=True
         )
         return self.annotate(in_force_exists=Exists(in_force))
