@@ -33,8 +33,9 @@ run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py create_seal_certificate
 	$(PY) manage.py load_demo
-	@echo "Tripartite is running at http://127.0.0.1:8000 (Ctrl+C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# The login comes last, right above the server's own lines, where it is seen.
+	@$(PY) manage.py demo_login --url http://127.0.0.1:8000
+	@$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
 	$(BIN)/pytest

@@ -29,15 +29,20 @@ def home(request: HttpRequest) -> HttpResponse:
     if not isinstance(coach, User):
         return render(request, "coaching/landing.html")
     today = timezone.localdate()
-    signed = Agreement.objects.for_coach(coach).filter(status=AgreementStatus.SIGNED)
+    agreements = Agreement.objects.for_coach(coach)
+    signed = agreements.filter(status=AgreementStatus.SIGNED)
+    # Being amended, a version stays in force: its engagement still ends on its date.
+    in_force = agreements.shown_as("in_force")
     lead = coach.profile.review_lead_days
     attention = {
         "reviews": signed.filter(next_review_on__lte=today + timedelta(days=lead))
         .exclude(end_date__lt=today)
         .select_related("client", "organisation")
         .order_by("next_review_on")[:10],
-        "waiting": Agreement.objects.for_coach(coach)
-        .filter(status__in=[AgreementStatus.SENT, AgreementStatus.PARTLY_SIGNED])
+        "waiting": agreements.filter(
+            status__in=[AgreementStatus.SENT, AgreementStatus.PARTLY_SIGNED]
+        )
+        .with_in_force()
         .select_related("client", "organisation")
         .order_by("updated_at")[:10],
         "requests": list(requests_needing_attention(coach)[:10]),
@@ -45,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .filter(agreement__coach=coach)
         .select_related("agreement", "signer")
         .order_by("-last_attempt_at")[:10],
-        "ending": signed.filter(end_date__gte=today, end_date__lte=today + timedelta(days=60))
+        "ending": in_force.filter(end_date__gte=today, end_date__lte=today + timedelta(days=60))
         .select_related("client", "organisation")
         .order_by("end_date")[:10],
     }
@@ -53,7 +58,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "clients": Client.objects.for_coach(coach).active().count(),
         "organisations": Organisation.objects.for_coach(coach).active().count(),
         "contacts": SponsorContact.objects.for_coach(coach).active().count(),
-        "drafts": Agreement.objects.for_coach(coach).filter(status=AgreementStatus.DRAFT).count(),
+        "drafts": agreements.shown_as("draft").count(),
+        "amendments": agreements.shown_as("amending").filter(status=AgreementStatus.DRAFT).count(),
     }
     return render(request, "coaching/home.html", {"counts": counts, "today": today, **attention})
 
@@ -124,7 +130,16 @@ def client_create(request: CoachRequest) -> HttpResponse:
 @login_required
 def client_detail(request: CoachRequest, pk: int) -> HttpResponse:
     client = get_owned_or_404(Client.objects.select_related("organisation"), request.user, pk=pk)
-    return render(request, "coaching/client_detail.html", {"client": client})
+    agreements = (
+        Agreement.objects.for_coach(request.user)
+        .filter(client=client)
+        .with_in_force()
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request, "coaching/client_detail.html", {"client": client, "agreements": agreements}
+    )
 
 
 @login_required

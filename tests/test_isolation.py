@@ -14,7 +14,7 @@ from contracts.drafting.services import template_create
 from contracts.engagement.intake.questions import built_in_questions
 from contracts.engagement.intake.services import intake_send, questionnaire_create
 from contracts.engagement.notes import services as notes
-from contracts.models import CoachingSession, RequestChannel
+from contracts.models import AgreementPdf, CoachingSession, RequestChannel
 from contracts.signing import services as signing
 from contracts.sponsor.asking import request_receive
 from contracts.sponsor.log.services import BreachData, breach_record
@@ -54,6 +54,12 @@ def _agreement_with_a_breach(coach: User) -> models.Model:
             hidden_from_client_reason="",
         ),
     )
+    return agreement
+
+
+def _agreement_with_a_pdf(coach: User) -> models.Model:
+    agreement = make_agreement(coach=coach)
+    AgreementPdf.objects.create(agreement=agreement, kind="draft", paper_size="a4")
     return agreement
 
 
@@ -102,6 +108,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:email-": lambda coach: make_agreement(coach=coach),
     "contracts:engagement": lambda coach: make_agreement(coach=coach),
     "contracts:pdf-retry": lambda coach: make_agreement(coach=coach),
+    "contracts:pdf-status": lambda coach: _agreement_with_a_pdf(coach),
     "contracts:programme-": lambda coach: make_programme(coach),
     "contracts:review": lambda coach: make_agreement(coach=coach),
     "contracts:meeting": lambda coach: make_agreement(coach=coach),
@@ -123,7 +130,7 @@ OTHER_ARGUMENTS: dict[str, object] = {
     "kind": "draft",
     "number": 1,
     "email": 1,
-    "pdf": 1,
+    "pdf": lambda agreement: agreement.pdfs.values_list("pk", flat=True).first() or 1,
     "intake": lambda agreement: agreement.intakes.get().pk,
     "meeting": 1,
     "breach": lambda agreement: agreement.breaches.get().pk,

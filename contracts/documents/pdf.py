@@ -44,6 +44,7 @@ from weasyprint.urls import URLFetcher
 
 from coaching.branding import Brand, brand_of, logo_for_print
 from contracts.audit import TrailHead, trail_head
+from contracts.audit_text import audit_entries
 from contracts.documents.seal import ATTACHED_AGREEMENT, seal_pdf
 from contracts.drafting.perspectives import Party, document_context
 from contracts.models import (
@@ -178,7 +179,11 @@ def _events(
     alone, such as a reason for declining. The parties' copy leaves out the checks of
     each one's emailed code; the coach's copy keeps every event.
     """
-    events = AuditEvent.objects.filter(version=version).select_related("signer").order_by("seq")
+    events = (
+        AuditEvent.objects.filter(version=version)
+        .select_related("signer", "version")
+        .order_by("seq")
+    )
     if head is not None:
         events = events.filter(seq__lte=head.seq)
     if kind == PdfKind.COPY:
@@ -212,6 +217,7 @@ def pdf_html(
         source_hash=version.sha256 if version else snapshot_hash(snapshot),
         signatures=_signature_blocks(version, snapshot),
         events=events,
+        audit_entries=audit_entries(events),
         audit_head=head if sealed else None,
         signature_events=[
             e for e in events if e.kind in {"signed", "completed", "version_frozen"}

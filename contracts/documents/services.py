@@ -16,12 +16,17 @@ from contracts.snapshot import agreement_snapshot, snapshot_hash
 
 
 def pdf_for(
-    agreement: Agreement, kind: PdfKind, version: AgreementVersion | None = None
+    agreement: Agreement,
+    kind: PdfKind,
+    version: AgreementVersion | None = None,
+    *,
+    retry_failed: bool = True,
 ) -> AgreementPdf:
     """The row for this text, kind and paper size: existing, or new and queued for rendering.
 
     A draft's text is the agreement as it stands (in the practice's current brand); any
-    other kind's is the version's.
+    other kind's is the version's. One that failed is queued again, unless `retry_failed`
+    is False (a page asking how far it has got must not start it again at each question).
     """
     source_hash = version.sha256 if version else snapshot_hash(agreement_snapshot(agreement))
     brand = brand_of(agreement.coach.profile)
@@ -38,7 +43,7 @@ def pdf_for(
     row = existing.first()
     if row is not None and row.status == PdfStatus.PENDING:
         return _asked_again_if_stuck(row)
-    if row is not None and row.status != PdfStatus.FAILED:
+    if row is not None and (row.status != PdfStatus.FAILED or not retry_failed):
         return row
     if row is None:
         try:

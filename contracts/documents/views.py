@@ -9,8 +9,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import MemoryFileUploadHandler
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -21,7 +30,6 @@ from contracts.audit import coach_actor, record_event, signer_actor
 from contracts.documents.services import pdf_for, pdf_try_again
 from contracts.models import (
     AgreementPdf,
-    AgreementStatus,
     AuditEventKind,
     LinkPurpose,
     PdfKind,
@@ -32,13 +40,57 @@ from contracts.models import (
 VERIFICATIONS_PER_IP = 30  # per hour
 
 
+def pdf_state(row: AgreementPdf, *, download: str, for_coach: bool) -> dict[str, str]:
+    """How far a PDF has got, for the page that waits for it: pending, ready (with the
+    address to download it) or failed (the reason, for the coach only)."""
+    if row.status == PdfStatus.READY:
+        return {"status": "ready", "message": "Your PDF is ready.", "download": download}
+    if row.status == PdfStatus.FAILED:
+        message = (
+            f"The PDF could not be made. Reason: {row.error or 'not recorded'}"
+            if for_coach
+            else "Something went wrong while preparing it. Please try again later, or tell "
+            "your coach."
+        )
+        return {"status": "failed", "message": message, "download": ""}
+    since = row.started_at or row.requested_at
+    doing = "Being made" if row.started_at else "Waiting its turn"
+    return {
+        "status": "pending",
+        "message": f"{doing} since {timezone.localtime(since):%H:%M:%S}.",
+        "download": "",
+    }
+
+
+def _asks_status(request: HttpRequest) -> bool:
+    """A page waiting for the PDF asks how far it has got (?status=1), not for the file."""
+    return request.GET.get("status") == "1"
+
+
 def _pdf_response(
     request: HttpRequest, row: AgreementPdf, *, actor: str, signer: Signer | None = None
 ) -> HttpResponseBase:
-    """The file when it is ready (and the download recorded), else a page that waits for it."""
+    """The file when it is ready (and the download recorded), else a page that waits for it
+    and shows the download once there; with ?status=1, how far it has got, as JSON."""
+    for_coach = signer is None
+    query = request.GET.copy()
+    query.pop("status", None)
+    download = request.path + (f"?{query.urlencode()}" if query else "")
+    if _asks_status(request):
+        state = JsonResponse(pdf_state(row, download=download, for_coach=for_coach))
+        state["Cache-Control"] = "no-store"
+        return state
     if row.status != PdfStatus.READY:
-        context = {"row": row, "for_coach": signer is None}
-        return render(request, "contracts/documents/preparing.html", context, status=202)
+        query["status"] = "1"
+        context = {
+            "row": row,
+            "for_coach": for_coach,
+            "download_url": download,
+            "status_url": f"{request.path}?{query.urlencode()}",
+        }
+        waiting = render(request, "contracts/documents/preparing.html", context, status=202)
+        waiting["Cache-Control"] = "no-store"
+        return waiting
     if row.version is not None:
         record_event(
             row.agreement,
@@ -62,27 +114,43 @@ def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase
     except ValueError:
         raise Http404("No such PDF.") from None
     version = agreement.current_version()
+    retry = not _asks_status(request)
     if pdf_kind == PdfKind.DRAFT:
         if not agreement.is_editable:
             messages.info(request, "This agreement has been sent: download the frozen version.")
             return redirect(agreement)
-        row = pdf_for(agreement, pdf_kind)
+        row = pdf_for(agreement, pdf_kind, retry_failed=retry)
     elif pdf_kind.is_sealed:  # the coach's copy, or the one the parties receive
-        if agreement.status != AgreementStatus.SIGNED or version is None:
+        # The version in force, also while an amendment of it is drafted or sent.
+        in_force = agreement.version_in_force()
+        if in_force is None:
             messages.info(request, "The signed PDF exists once everyone has signed.")
             return redirect(agreement)
-        row = pdf_for(agreement, pdf_kind, version)
+        row = pdf_for(agreement, pdf_kind, in_force, retry_failed=retry)
     elif pdf_kind == PdfKind.RECORD:
         if version is None or version.ended_at is None or version.completed_at:
             messages.info(request, "Only a voided or declined version is kept as a record.")
             return redirect(agreement)
-        row = pdf_for(agreement, pdf_kind, version)
+        row = pdf_for(agreement, pdf_kind, version, retry_failed=retry)
     else:
         if version is None:
             messages.info(request, "Send the agreement first: its PDF for signature is frozen.")
             return redirect(agreement)
-        row = pdf_for(agreement, pdf_kind, version)
+        row = pdf_for(agreement, pdf_kind, version, retry_failed=retry)
     return _pdf_response(request, row, actor=coach_actor(request.user))
+
+
+@login_required
+def pdf_status(request: CoachRequest, pk: int, pdf: int) -> HttpResponse:
+    """How far one of the agreement's PDFs has got, as JSON, for its agreement page."""
+    agreement = owned_agreement(request, pk)
+    row = AgreementPdf.objects.filter(agreement=agreement, pk=pdf).first()
+    if row is None:
+        raise Http404("No such PDF.")
+    download = reverse("contracts:agreement-pdf", args=[agreement.pk, row.kind])
+    response = JsonResponse(pdf_state(row, download=download, for_coach=True))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -112,7 +180,7 @@ def _party_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
         kind = PdfKind.RECORD  # voided or declined: says so on every page
     else:
         kind = PdfKind.SIGNABLE
-    row = pdf_for(version.agreement, kind, version)
+    row = pdf_for(version.agreement, kind, version, retry_failed=not _asks_status(request))
     return _pdf_response(request, row, actor=signer_actor(signer), signer=signer)
 
 

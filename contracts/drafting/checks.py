@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from coaching.models import Organisation, RecordClass, SponsorContact
+from contracts.drafting.default_terms import long_date
 from contracts.models import Agreement, FeeBasis, FeedbackAnonymity, Payer
 from contracts.sharing import SharingRule, sharing_rules
 from contracts.terms import (
@@ -156,6 +157,16 @@ def date_rules(*, start: date | None, end: date | None, review: date | None) -> 
             Problem(
                 "logistics",
                 "The review must come after coaching starts.",
+                Severity.CONTRADICTION,
+                "review_date",
+            )
+        )
+    if end and review and review > end:
+        problems.append(
+            Problem(
+                "logistics",
+                f"The review date is after coaching ends on {long_date(end)}: choose a review "
+                "date on or before that day, or move the end date.",
                 Severity.CONTRADICTION,
                 "review_date",
             )

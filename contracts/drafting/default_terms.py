@@ -288,10 +288,11 @@ def _referral_policy(*, two_party: bool) -> str:
         "- a counsellor or psychotherapist\n"
         f"{at_work}"
         "- another specialist adviser\n\n"
-        "The coach has a duty of care to act in the client's best interests (CDI Code of "
-        "Ethics, principle 7). If the coach believes that coaching is not, for the time being, "
-        "in the client's interest, the coach may pause the coaching for the client's wellbeing "
-        "and agree with the client what support would help and when to resume. A referral or "
+        "The coach has a duty of care to act in the client's best interests (the CDI Code of "
+        "Ethics, principle of duty of care). If the coach believes that coaching is not, for "
+        "the time being, in the client's interest, the coach may pause the coaching for the "
+        "client's wellbeing and agree with the client what support would help and when to "
+        "resume. A referral or "
         f"a pause is discussed with the client first, and the reasons are not shared with "
         f"{not_told} without the client's consent unless a limit of confidentiality "
         f"applies{paused}."
@@ -359,9 +360,9 @@ def _data_controller(*, two_party: bool) -> str:
         "coach keeps about the coaching, and handles them under this agreement and data "
         f"protection law (UK GDPR and the Data Protection Act 2018).{sponsor_data}\n\n"
         f"Coaching records are kept on systems the coach controls{not_sponsor}. They are "
-        "stored securely and disposed of securely at the end of each retention period (ICF "
-        "Code of Ethics, standard 11). The client may ask the coach for a copy of the "
-        "personal data the coach holds about them."
+        "stored securely and disposed of securely at the end of each retention period, as the "
+        "ICF Code of Ethics asks of every record a coach keeps. The client may ask the coach "
+        "for a copy of the personal data the coach holds about them."
     )
 
 

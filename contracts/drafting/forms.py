@@ -14,6 +14,7 @@ from django import forms
 from django.db import models
 from django.db.models import Q
 
+from coaching.http import parse_id
 from coaching.models import Client, Organisation, RecordClass, SponsorContact, User
 from contracts import terms
 from contracts.drafting import checks
@@ -158,6 +159,7 @@ class PartiesForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         instance = cast(Agreement, self.instance)  # templates have no parties step
+        self.saved_organisation_id = instance.organisation_id
         clients = Client.objects.for_coach(self.coach).filter(
             Q(archived_at__isnull=True) | Q(pk=instance.client_id)
         )
@@ -174,6 +176,46 @@ class PartiesForm(StepForm):
         self._field("sponsor_signatory").queryset = contacts
         self._field("stakeholders").queryset = contacts
         self._field("organisation").empty_label = "None: a private client (two-party agreement)"
+        # Any of the coach's contacts may be posted, so that one from elsewhere is refused
+        # by name (the party rules); only the chosen organisation's are offered.
+        self.chosen_organisation = self._chosen_organisation(organisations)
+        self.offered_contacts = (
+            contacts.filter(organisation_id=self.chosen_organisation)
+            if self.chosen_organisation is not None
+            else contacts.none()
+        )
+        for name in ("sponsor_signatory", "stakeholders"):
+            self._offer_only(name, self.offered_contacts)
+
+    def asks_for_contacts(self) -> bool:
+        """Whether the coach chose another sponsor and no one to sign for it yet: the step
+        then shows again, offering that organisation's contacts."""
+        organisation = self.cleaned_data.get("organisation")
+        return (
+            organisation is not None
+            and organisation.pk != self.saved_organisation_id
+            and self.cleaned_data.get("sponsor_signatory") is None
+        )
+
+    def _chosen_organisation(self, organisations: models.QuerySet[Organisation]) -> int | None:
+        """The organisation the contacts are offered for: the one posted, if it is the
+        coach's, else the one saved."""
+        instance = cast(Agreement, self.instance)
+        if not self.is_bound:
+            return instance.organisation_id
+        posted = parse_id(str(self.data.get(self.add_prefix("organisation")) or ""))
+        if posted is None or not organisations.filter(pk=posted).exists():
+            return None
+        return posted
+
+    def _offer_only(self, name: str, offered: models.QuerySet[SponsorContact]) -> None:
+        field = self.fields[name]
+        shown: forms.ModelChoiceField[SponsorContact]
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            shown = ContactsChoiceField(queryset=offered, required=False)
+        else:
+            shown = ContactChoiceField(queryset=offered, required=False)
+        field.widget.choices = shown.choices
 
     def _field(self, name: str) -> forms.ModelChoiceField[Client | Organisation | SponsorContact]:
         return cast(
@@ -270,7 +312,7 @@ class LogisticsForm(StepForm):
         widgets = {"start_date": DATE_INPUT, "end_date": DATE_INPUT, "review_date": DATE_INPUT}
         help_texts = {
             "review_date": "Leave empty to review one review interval (from your profile) after "
-            "coaching starts."
+            "coaching starts, or halfway through if coaching ends before then."
         }
 
     def rules(self) -> list[Problem]:

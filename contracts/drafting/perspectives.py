@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any
 
-from coaching.models import RecordClass
+from coaching.models import ContactRole, RecordClass
 from contracts.drafting.sections import agreement_sections
-from contracts.models import SignerRole
+from contracts.models import Signer, SignerRole
 from contracts.sharing import SharingRule, sharing_rules
 from contracts.snapshot import Snapshot, snapshot_dates, terms_from_snapshot
-from contracts.terms import InformationKind, Recipient, SharingLevel
+from contracts.terms import InformationKind, PreparedBy, Recipient, SharingLevel
 
 
 class Party(StrEnum):
@@ -35,6 +35,10 @@ class SharingStatement:
     key: str
     shared: bool
     sentence: str
+    # "routine", "conditional" (consent each time, or a summary approved first) or "never"
+    condition: str = "routine"
+    # The same in words, for the reader (the list marks it with an icon)
+    mark: str = ""
 
 
 def parties_for(*, two_party: bool) -> list[Party]:
@@ -52,8 +56,38 @@ def reader_for(role: str) -> Party:
     }.get(SignerRole(role), Party.CLIENT)
 
 
-def _subject(recipient: Recipient, reader: Party) -> str:
-    if reader == Party.SPONSOR and recipient == Recipient.SPONSOR:
+class _Usual(Enum):
+    COLUMN = "usual"
+
+
+# The column of the matrix a reader reads as "you" unless told otherwise: the sponsor's
+# view is addressed to its signatory, who reads the sponsor's (HR) column.
+USUAL = _Usual.COLUMN
+type Column = Recipient | _Usual | None
+
+
+def reader_column(signer: Signer) -> Recipient | None:
+    """The column of the sharing matrix this person reads as theirs, if any: the sponsor's
+    signatory, and anyone kept informed whose role is HR, the sponsor's; a line manager
+    kept informed, the line manager's; anyone else, none."""
+    if signer.role == SignerRole.SPONSOR:
+        return Recipient.SPONSOR
+    if signer.role == SignerRole.OBSERVER and signer.contact is not None:
+        return {
+            ContactRole.HR: Recipient.SPONSOR,
+            ContactRole.LINE_MANAGER: Recipient.LINE_MANAGER,
+        }.get(ContactRole(signer.contact.role))
+    return None
+
+
+def _you(reader: Party, you: Column) -> Recipient | None:
+    if you is USUAL:
+        return Recipient.SPONSOR if reader == Party.SPONSOR else None
+    return you
+
+
+def _subject(recipient: Recipient, reader: Party, you: Recipient | None) -> str:
+    if recipient == you:
         return "You"
     if recipient == Recipient.SPONSOR:
         return "Your sponsor" if reader == Party.CLIENT else "The sponsor"
@@ -67,14 +101,46 @@ def _client_name(reader: Party, client_name: str) -> tuple[str, str]:
     return client_name, f"{client_name}'s"
 
 
-def sharing_sentence(rule: SharingRule, reader: Party, client_name: str) -> SharingStatement:
-    subject = _subject(rule.recipient, reader)
+# Who prepares what is shared, for the client: addressed as "you", like the rest.
+PREPARED_FOR_CLIENT = {
+    PreparedBy.COACH: "the coach",
+    PreparedBy.CLIENT: "you",
+    PreparedBy.TOGETHER: "you and the coach together",
+}
+
+
+def _condition(level: SharingLevel | None, reader: Party, client_name: str) -> tuple[str, str]:
+    """How a rule is marked beside its sentence, as a class and in words: shared
+    routinely, only on a condition (the client's consent each time, or a summary the
+    client approves first), or not at all."""
+    client, _possessive = _client_name(reader, client_name)
+    you = reader == Party.CLIENT
+    if level == SharingLevel.ROUTINE:
+        return "routine", "Routinely"
+    if level == SharingLevel.CONSENT:
+        return "conditional", f"Only with {'your' if you else _possessive} consent each time"
+    if level == SharingLevel.APPROVED_SUMMARY:
+        return "conditional", f"Only once {client} {'approve' if you else 'approves'} it"
+    return "never", "Not decided" if level is None else "Never"
+
+
+def sharing_sentence(
+    rule: SharingRule, reader: Party, client_name: str, *, you: Column = USUAL
+) -> SharingStatement:
+    """What `rule` lets its recipient receive, in a sentence addressed to the reader; `you`
+    is the column the reader reads as theirs (by default the sponsor's, for the sponsor)."""
+    subject = _subject(rule.recipient, reader, _you(reader, you))
     what = rule.kind.label[0].lower() + rule.kind.label[1:]
+    if reader == Party.CLIENT:
+        what = what.replace("for the client", "for you")
     client, client_possessive = _client_name(reader, client_name)
+    condition, mark = _condition(rule.level, reader, client_name)
     if rule.level is None:
-        return SharingStatement(rule.key, False, f"{subject}: not decided yet.")
+        sentence = f"{subject}: not decided yet."
+        return SharingStatement(rule.key, False, sentence, condition, mark)
     if rule.level == SharingLevel.NEVER:
-        return SharingStatement(rule.key, False, f"{subject} will not receive {what}.")
+        sentence = f"{subject} will not receive {what}."
+        return SharingStatement(rule.key, False, sentence, condition, mark)
     if rule.level == SharingLevel.ROUTINE:
         core = f"{subject} will receive {what}"
     elif rule.level == SharingLevel.APPROVED_SUMMARY:
@@ -89,26 +155,43 @@ def sharing_sentence(rule: SharingRule, reader: Party, client_name: str) -> Shar
     if rule.timing:
         details.append(rule.timing.label)
     if rule.prepared_by:
-        details.append(f"prepared by {rule.prepared_by.label}")
+        by = (
+            PREPARED_FOR_CLIENT[rule.prepared_by]
+            if reader == Party.CLIENT
+            else rule.prepared_by.label
+        )
+        details.append(f"prepared by {by}")
     sentence = core + (", " + ", ".join(details) if details else "") + "."
-    return SharingStatement(rule.key, True, sentence)
+    return SharingStatement(rule.key, True, sentence, condition, mark)
 
 
-def recipient_heading(recipient: Recipient, reader: Party, sponsor_name: str) -> str:
+def recipient_heading(
+    recipient: Recipient, reader: Party, sponsor_name: str, *, you: Column = USUAL
+) -> str:
+    """Whom a list of sharing rules is about, for the reader: "You: HR at ..." only for
+    the one who reads the sponsor's (HR) column, never for a line manager."""
+    if recipient == _you(reader, you):
+        role = "HR" if recipient == Recipient.SPONSOR else "the line manager"
+        return f"You: {role} at {sponsor_name}"
     if recipient == Recipient.SPONSOR:
-        who = {Party.CLIENT: "Your sponsor", Party.SPONSOR: "You"}.get(reader, "The sponsor")
+        who = "Your sponsor" if reader == Party.CLIENT else "The sponsor"
         return f"{who}: HR at {sponsor_name}"
     who = "Your line manager" if reader == Party.CLIENT else "The line manager"
     return f"{who} at {sponsor_name}"
 
 
 def sharing_statements(
-    rules: list[SharingRule], reader: Party, *, client_name: str, sponsor_name: str
+    rules: list[SharingRule],
+    reader: Party,
+    *,
+    client_name: str,
+    sponsor_name: str,
+    you: Column = USUAL,
 ) -> dict[str, list[SharingStatement]]:
     """For each recipient, what it will and will not receive, phrased for the reader."""
     return {
-        recipient_heading(recipient, reader, sponsor_name): [
-            sharing_sentence(rule, reader, client_name)
+        recipient_heading(recipient, reader, sponsor_name, you=you): [
+            sharing_sentence(rule, reader, client_name, you=you)
             for rule in rules
             if rule.recipient == recipient
         ]
@@ -116,8 +199,9 @@ def sharing_statements(
     }
 
 
-def document_context(snapshot: Snapshot, reader: Party) -> dict[str, Any]:
-    """Everything the agreement document template needs for one reader of a snapshot."""
+def document_context(snapshot: Snapshot, reader: Party, *, you: Column = USUAL) -> dict[str, Any]:
+    """Everything the agreement document template needs for one reader of a snapshot;
+    `you` is the column of the matrix the reader reads as theirs (see `reader_column`)."""
     agreement_terms = terms_from_snapshot(snapshot)
     two_party = bool(snapshot["two_party"])
     sections = agreement_sections(two_party=two_party)
@@ -150,6 +234,7 @@ def document_context(snapshot: Snapshot, reader: Party) -> dict[str, Any]:
                 reader,
                 client_name=snapshot["client"]["name"],
                 sponsor_name=sponsor["name"] if sponsor else "",
+                you=you,
             )
         ),
         "sharing_matrix": _matrix_rows(rules) if reader == Party.COACH else [],

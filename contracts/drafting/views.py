@@ -22,10 +22,17 @@ from contracts.drafting import builder, services
 from contracts.drafting.checks import Problem, agreement_problems
 from contracts.drafting.concurrency import NotADraft, StaleStep
 from contracts.drafting.default_terms import BUILTIN_TEMPLATE_DESCRIPTION, BUILTIN_TEMPLATE_NAME
-from contracts.drafting.forms import DuplicateForm, NewAgreementForm, StepForm, TemplateForm
+from contracts.drafting.forms import (
+    DuplicateForm,
+    NewAgreementForm,
+    PartiesForm,
+    StepForm,
+    TemplateForm,
+)
 from contracts.drafting.perspectives import Party, document_context, parties_for
 from contracts.drafting.sections import SECTION_TITLES
 from contracts.models import (
+    SHOWN_STATUSES,
     Agreement,
     AgreementStatus,
     AgreementTemplate,
@@ -45,15 +52,17 @@ PAGE_SIZE = 25
 
 @login_required
 def agreement_list(request: CoachRequest) -> HttpResponse:
-    agreements = Agreement.objects.for_coach(request.user).for_list()
+    agreements = Agreement.objects.for_coach(request.user).for_list().with_in_force()
     query = query_text(request, "q")
     status = request.GET.get("status", "")
+    if status == AgreementStatus.SIGNED:  # the name before versions in force were shown
+        status = "in_force"
     organisation = request.GET.get("organisation", "")
     organisation_id = parse_id(organisation)
     if query:
         agreements = agreements.search(query)
-    if status in AgreementStatus.values:
-        agreements = agreements.filter(status=status)
+    if status in SHOWN_STATUSES:
+        agreements = agreements.shown_as(status)
     if organisation == "private":
         agreements = agreements.filter(organisation__isnull=True)
     elif organisation_id is not None:
@@ -68,7 +77,7 @@ def agreement_list(request: CoachRequest) -> HttpResponse:
             "q": query,
             "status": status,
             "organisation": organisation,
-            "statuses": AgreementStatus.choices,
+            "statuses": list(SHOWN_STATUSES.items()),
             "organisations": Organisation.objects.for_coach(request.user).only("pk", "name"),
             "filtered": filtered,
             "has_any": filtered or page.paginator.count > 0,
@@ -238,6 +247,12 @@ def _builder_step(
             form.add_error(None, _stale_message(form, stale, step=current.title))
             status = 409
         else:
+            if isinstance(form, PartiesForm) and form.asks_for_contacts():
+                messages.info(
+                    request,
+                    "The sponsor is saved. Now choose who signs for it, from its contacts below.",
+                )
+                return redirect("contracts:agreement-step", pk=terms.pk, step=current.key)
             following = builder.next_step(terms, current)
             if "save_and_check" in request.POST or following is None:
                 where = f" in “{terms.name}”" if isinstance(terms, AgreementTemplate) else ""

@@ -24,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from coaching.models import ContactRole
 from contracts.agenda import Agenda, meeting_agenda, meeting_when
+from contracts.drafting.perspectives import reader_column
 from contracts.models import (
     CoachingSession,
     Intake,
@@ -91,15 +91,9 @@ class PartyView:
 
 
 def recipient_for(signer: Signer) -> Recipient | None:
-    """The column of the sharing matrix this person reads, if any."""
-    if signer.role == SignerRole.SPONSOR:
-        return Recipient.SPONSOR
-    if signer.role == SignerRole.OBSERVER and signer.contact is not None:
-        return {
-            ContactRole.HR: Recipient.SPONSOR,
-            ContactRole.LINE_MANAGER: Recipient.LINE_MANAGER,
-        }.get(ContactRole(signer.contact.role))
-    return None
+    """The column of the sharing matrix this person reads, if any: the one their copy of
+    the agreement addresses as theirs."""
+    return reader_column(signer)
 
 
 def _attendance(signer: Signer, *, with_details: bool) -> Attendance:

@@ -1,6 +1,7 @@
 """Models of the contracts app, one module per capability."""
 
 from contracts.models.agreements import (
+    SHOWN_STATUSES,
     Agreement,
     AgreementQuerySet,
     AgreementStatus,
@@ -66,6 +67,7 @@ from contracts.models.sponsor import (
 __all__ = [
     "GIVE_UP_AFTER",
     "RETRY_GAPS",
+    "SHOWN_STATUSES",
     "Agreement",
     "AgreementPdf",
     "AgreementQuerySet",

@@ -12,9 +12,10 @@ import copy
 from datetime import date
 from typing import TYPE_CHECKING, Any, Self
 
+from django.apps import apps
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -256,9 +257,51 @@ class AgreementStatus(models.TextChoices):
     VOIDED = "voided", "Voided"
 
 
+# How an agreement's state is shown and filtered: once a version is in force it stays in
+# force while an amendment is drafted, sent, declined or voided, so the agreement is shown
+# "In force", never "Draft", until a later version replaces it.
+SHOWN_STATUSES: dict[str, str] = {
+    "draft": "Draft",
+    "sent": "Sent for signature",
+    "partly_signed": "Partly signed",
+    "in_force": "In force",
+    "amending": "In force, with an amendment under way",
+    "declined": "Declined",
+    "voided": "Voided",
+}
+AMENDMENT_STATES: dict[str, str] = {
+    "draft": "In force (amendment in draft)",
+    "sent": "In force (amendment sent for signature)",
+    "partly_signed": "In force (amendment partly signed)",
+    "declined": "In force (amendment declined)",
+    "voided": "In force (amendment voided)",
+}
+
+
 class AgreementQuerySet(models.QuerySet["Agreement"]):
     def for_coach(self, coach: User) -> Self:
         return self.filter(coach=coach)
+
+    def with_in_force(self) -> Self:
+        """Each agreement knows, without a query of its own, whether a version is in force."""
+        # The versions' model, without importing the module that imports this one.
+        versions = apps.get_model("contracts", "AgreementVersion")._default_manager
+        in_force = versions.filter(
+            agreement=OuterRef("pk"), completed_at__isnull=False, ended_at__isnull=True
+        )
+        return self.annotate(in_force_exists=Exists(in_force))
+
+    def shown_as(self, shown: str) -> Self:
+        """The agreements shown with this status (a key of SHOWN_STATUSES; "signed" is
+        the same as "in force"); any other value filters nothing."""
+        annotated = self.with_in_force()
+        if shown in {"in_force", AgreementStatus.SIGNED}:
+            return annotated.filter(in_force_exists=True)
+        if shown == "amending":
+            return annotated.filter(in_force_exists=True).exclude(status=AgreementStatus.SIGNED)
+        if shown in AgreementStatus.values:
+            return annotated.filter(in_force_exists=False, status=shown)
+        return annotated
 
     def with_parties(self) -> Self:
         return self.select_related("client", "organisation", "sponsor_signatory", "coach__profile")
@@ -366,6 +409,9 @@ class Agreement(Terms):
 
     objects = AgreementQuerySet.as_manager()
 
+    # Set by AgreementQuerySet.with_in_force(), or on first use of has_version_in_force.
+    in_force_exists: bool
+
     class Meta:
         ordering = ["-updated_at"]
         indexes = [
@@ -417,13 +463,44 @@ class Agreement(Terms):
             .first()
         )
 
+    @property
+    def has_version_in_force(self) -> bool:
+        """Whether a version signed by everyone is in force (from `with_in_force()` when
+        the list was read with it)."""
+        known: bool | None = getattr(self, "in_force_exists", None)
+        if known is None:
+            known = self.in_force_exists = self.version_in_force() is not None
+        return known
+
+    @property
+    def shown_status(self) -> str:
+        """The key of SHOWN_STATUSES this agreement is shown and filtered under."""
+        if not self.has_version_in_force:
+            return str(self.status)
+        return "in_force" if self.status == AgreementStatus.SIGNED else "amending"
+
+    @property
+    def status_label(self) -> str:
+        """The status as the coach reads it: "In force (amendment in draft)" while a
+        version stays in force during an amendment."""
+        if not self.has_version_in_force:
+            return str(AgreementStatus(self.status).label)
+        if self.status == AgreementStatus.SIGNED:
+            return SHOWN_STATUSES["in_force"]
+        return AMENDMENT_STATES[str(self.status)]
+
     def open_review(self) -> Review | None:
         return self.reviews.filter(completed_at__isnull=True).first()
 
     def default_review_date(self, interval_months: int) -> date | None:
+        """One review interval after coaching starts; halfway through an engagement that
+        ends before then, so that the review is never after the end."""
         if self.start_date is None:
             return None
-        return add_months(self.start_date, interval_months)
+        review = add_months(self.start_date, interval_months)
+        if self.end_date is not None and self.start_date < self.end_date < review:
+            return self.start_date + (self.end_date - self.start_date) / 2
+        return review
 
 
 def add_months(day: date, months: int) -> date:

@@ -65,18 +65,31 @@ def review_start(
     return review
 
 
-def _open(review: Review) -> tuple[Agreement, Review]:
+def _open(review: Review, notes: str | None) -> tuple[Agreement, Review]:
+    """The review, still to be decided, under the agreement's lock; with the notes typed on
+    the page beside the decision, saved first, so that deciding never loses them."""
     agreement = Agreement.objects.locked(review.agreement)
     review = Review.objects.select_related("version").get(pk=review.pk)
     if review.outcome != ReviewOutcome.OPEN:
         raise ReviewError("This review has already been decided.")
+    if notes is not None:
+        review.notes = notes
+        review.save(update_fields=["notes"])
     return agreement, review
 
 
 @transaction.atomic
-def review_still_holds(*, review: Review, coach: User, request: HttpRequest | None = None) -> None:
-    """The agreement stays as it is: ask client and sponsor to confirm it online."""
-    agreement, review = _open(review)
+def review_still_holds(
+    *,
+    review: Review,
+    coach: User,
+    notes: str | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """The agreement stays as it is: ask client and sponsor to confirm it online.
+
+    `notes`, when given, replaces the review's notes (what the page showed, as edited)."""
+    agreement, review = _open(review, notes)
     review.outcome, review.decided_at = ReviewOutcome.HOLDS, timezone.now()
     review.save(update_fields=["outcome", "decided_at"])
     record_event(
@@ -147,9 +160,17 @@ def _complete_review(agreement: Agreement, review: Review, outcome: ReviewOutcom
 
 
 @transaction.atomic
-def review_amend(*, review: Review, coach: User, request: HttpRequest | None = None) -> Agreement:
-    """Amend: the agreement becomes a draft with the terms in force, to be signed again."""
-    agreement, review = _open(review)
+def review_amend(
+    *,
+    review: Review,
+    coach: User,
+    notes: str | None = None,
+    request: HttpRequest | None = None,
+) -> Agreement:
+    """Amend: the agreement becomes a draft with the terms in force, to be signed again.
+
+    `notes`, when given, replaces the review's notes (what the page showed, as edited)."""
+    agreement, review = _open(review, notes)
     review.outcome, review.decided_at = ReviewOutcome.AMENDED, timezone.now()
     review.save(update_fields=["outcome", "decided_at"])
     agreement.status = AgreementStatus.DRAFT

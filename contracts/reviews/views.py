@@ -10,8 +10,13 @@ from django.views.decorators.http import require_POST
 
 from coaching.http import CoachRequest
 from contracts.access import SignerVisit, owned_agreement, signer_link
-from contracts.drafting.perspectives import Party, document_context, reader_for
-from contracts.models import AgreementStatus, LinkPurpose, ReviewOutcome
+from contracts.drafting.perspectives import (
+    Party,
+    document_context,
+    reader_column,
+    reader_for,
+)
+from contracts.models import AgreementStatus, LinkPurpose, Review, ReviewOutcome
 from contracts.reviews import services
 from contracts.reviews.compare import compare
 from contracts.reviews.forms import NextReviewForm, ReviewNotesForm
@@ -59,13 +64,16 @@ def _act(request: CoachRequest, pk: int, action: str) -> HttpResponse:
         current = agreement.open_review()
         if current is None:
             raise services.ReviewError("Start the review first.")
+        notes = _typed_notes(request, current)
         if action == "holds":
-            services.review_still_holds(review=current, coach=request.user, request=request)
+            services.review_still_holds(
+                review=current, coach=request.user, notes=notes, request=request
+            )
             messages.success(
                 request, "The client and the sponsor are asked to confirm, each by email."
             )
             return redirect("contracts:review", pk=agreement.pk)
-        services.review_amend(review=current, coach=request.user, request=request)
+        services.review_amend(review=current, coach=request.user, notes=notes, request=request)
     except services.ReviewError as error:
         messages.error(request, str(error))
         return redirect("contracts:review", pk=agreement.pk)
@@ -75,6 +83,14 @@ def _act(request: CoachRequest, pk: int, action: str) -> HttpResponse:
         "then send it: everyone signs the new version.",
     )
     return redirect("contracts:agreement-detail", pk=agreement.pk)
+
+
+def _typed_notes(request: CoachRequest, review: Review) -> str | None:
+    """The notes posted with a decision (the page sends them with each button), if any."""
+    if "notes" not in request.POST:
+        return None
+    form = ReviewNotesForm(request.POST, instance=review)
+    return str(form.cleaned_data["notes"]) if form.is_valid() else None
 
 
 @login_required
@@ -147,7 +163,9 @@ def review_confirm(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
                 {"closed": True, "signer": signer},
             )
         done = True
-    context = document_context(signer.version.snapshot, reader_for(signer.role))
+    context = document_context(
+        signer.version.snapshot, reader_for(signer.role), you=reader_column(signer)
+    )
     context.update(
         signer=signer,
         version=signer.version,

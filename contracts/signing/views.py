@@ -33,8 +33,9 @@ from contracts.access import (
     too_many_requests,
 )
 from contracts.audit import verify_trail
+from contracts.audit_text import audit_entries
 from contracts.drafting.checks import agreement_problems, is_ready_to_send
-from contracts.drafting.perspectives import Party, document_context, reader_for
+from contracts.drafting.perspectives import Party, document_context, reader_column, reader_for
 from contracts.engagement.party import party_view
 from contracts.links import LinkProblem, UnknownLink
 from contracts.models import (
@@ -291,7 +292,9 @@ def copy(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     signer = visit.signer
     version = signer.version
     services.signer_viewed(link=visit.link, request=request)
-    context = document_context(version.snapshot, reader_for(signer.role))
+    context = document_context(
+        version.snapshot, reader_for(signer.role), you=reader_column(signer)
+    )
     context.update(
         signer=signer,
         token=visit.token,
@@ -541,5 +544,9 @@ def agreement_audit(request: CoachRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "contracts/signing/audit.html",
-        {"agreement": agreement, "events": events, "report": verify_trail(agreement)},
+        {
+            "agreement": agreement,
+            "entries": audit_entries(events),
+            "report": verify_trail(agreement),
+        },
     )

@@ -89,8 +89,12 @@ def test_the_audit_page_lists_every_event_with_its_evidence(
     version = send_agreement(coach)
     page = signed_in.get(f"/agreements/{version.agreement.pk}/audit/").content.decode()
     assert "Intact: each of the" in page
-    for label in ["Version frozen", "Sent for signature", "Email handed to the mail server"]:
-        assert label in page
+    for sentence in [
+        "Version 1 was frozen: its text can no longer change.",
+        "the coach, sent version 1 for signature",
+        "(the client) was handed to the mail server: invitation to sign.",
+    ]:
+        assert sentence in page
 
 
 def _full_signature(version_signer: Signer) -> signing.Signature:

@@ -24,7 +24,7 @@ from coaching.http import client_ip
 from coaching.models import SponsorContact
 from contracts.access import BAD_LINKS, too_many_requests
 from contracts.audit import record_event, signer_actor
-from contracts.drafting.perspectives import document_context, reader_for
+from contracts.drafting.perspectives import document_context, reader_column, reader_for
 from contracts.engagement.party import party_view
 from contracts.models import AuditEventKind, RequestChannel
 from contracts.sponsor.asking import CannotAsk, request_receive, signer_for
@@ -149,7 +149,9 @@ def _agreement_page(
 ) -> HttpResponse:
     signer, version = entry.signer, entry.version
     coach = contact.coach
-    context = document_context(version.snapshot, reader_for(signer.role))
+    context = document_context(
+        version.snapshot, reader_for(signer.role), you=reader_column(signer)
+    )
     context.update(
         contact=contact,
         entry=entry,

@@ -1,9 +1,11 @@
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import models
 
 from coaching.models import CoachProfile, Membership, ProfessionalBody
@@ -163,13 +165,13 @@ def test_key_professional_points_are_covered() -> None:
         assert f"- {not_coaching}" in terms["nature_of_coaching"]
     for support in ("GP", "counsellor", "employee assistance programme", "occupational health"):
         assert support in terms["referral_policy"]
-    assert "principle 7" in terms["referral_policy"]
+    assert "CDI Code of Ethics, principle of duty of care" in terms["referral_policy"]
     assert "pause the coaching" in terms["referral_policy"]
     assert "48 hours' notice" in terms["cancellation_terms"]
     assert "counts as a session used" in terms["cancellation_terms"]
     assert "article 9" in terms["health_information"]
     assert "explicit written consent" in terms["health_information"]
-    assert "standard 11" in terms["data_controller"]
+    assert "as the ICF Code of Ethics asks of every record" in terms["data_controller"]
     assert "never kept on the sponsor's systems" in terms["data_controller"]
     assert "at least once a year" in terms["amendment_process"]
     assert "sign again" in terms["amendment_process"]
@@ -336,11 +338,11 @@ def test_two_party_wording_keeps_the_key_professional_points() -> None:
         assert f"- {not_coaching}" in terms["nature_of_coaching"]
     for support in ("GP", "counsellor", "specialist adviser"):
         assert support in terms["referral_policy"]
-    assert "principle 7" in terms["referral_policy"]
+    assert "CDI Code of Ethics, principle of duty of care" in terms["referral_policy"]
     assert "48 hours' notice" in terms["cancellation_terms"]
     assert "the coach and the client agree" in terms["cancellation_terms"]
     assert "explicit written consent" in terms["health_information"]
-    assert "standard 11" in terms["data_controller"]
+    assert "as the ICF Code of Ethics asks of every record" in terms["data_controller"]
     assert "confidential information about other people" in terms["client_confidentiality"]
     assert "end the coaching" in terms["client_confidentiality"]
     assert terms["termination_terms"].startswith("Either party may end this agreement")
@@ -381,3 +383,28 @@ def test_a_private_clients_agreement_gets_the_two_party_wording() -> None:
     for agreement in (private, former):
         assert agreement.is_two_party
         assert agreement.terms_data() == builtin_terms(profile=coach.profile, two_party=True)
+
+
+OLD_NUMBERS = re.compile(r"\b(?:standard|principle) \d+\b|Code of Ethics,? \d+(?!\.\d)")
+
+
+@pytest.mark.parametrize("two_party", [False, True])
+def test_the_built_in_terms_cite_no_renumbered_standard(two_party: bool) -> None:
+    """The ICF code in force since April 2025 numbers its duties 1.1 and 2.1 to 2.3 (the
+    2015 and 2020 numbers changed), and the CDI code is cited by principle names."""
+    for name, value in builtin_terms(two_party=two_party).items():
+        if isinstance(value, str):
+            assert OLD_NUMBERS.search(value) is None, (name, OLD_NUMBERS.search(value))
+
+
+def test_no_page_or_text_of_the_product_cites_a_renumbered_standard() -> None:
+    root = Path(settings.BASE_DIR)
+    cited = [
+        f"{path.relative_to(root)}: {found.group(0)}"
+        for folder in ("contracts", "coaching", "templates")
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".py", ".html", ".txt"} and "migrations" not in path.parts
+        for found in [OLD_NUMBERS.search(path.read_text(encoding="utf-8"))]
+        if found
+    ]
+    assert cited == []
