@@ -302,6 +302,8 @@ def logo_bytes(brand: Brand) -> bytes | None:
 def logo_for_print(brand: Brand) -> str | None:
     """The logo as a data: URL of an opaque image (flattened on white), for a PDF: PDF/A
     wants every byte inside the file, and an opaque image keeps transparency out of it."""
+    from PIL import Image
+
     data = logo_bytes(brand)
     if data is None:
         return None
