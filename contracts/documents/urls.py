@@ -7,5 +7,6 @@ urlpatterns = [
     path("agreements/<int:pk>/pdfs/<int:pdf>/retry/", views.pdf_retry, name="pdf-retry"),
     path("sign/<str:token>/pdf/", views.sign_pdf, name="sign-pdf"),
     path("copy/<str:token>/pdf/", views.copy_pdf, name="copy-pdf"),
+    path("signed/pdf/", views.signed_pdf, name="signed-pdf"),
     path("verify/", views.verify, name="verify"),
 ]
