@@ -64,6 +64,7 @@ def test_a_decline_leaves_the_home_page_once_the_agreement_is_reopened(
 ) -> None:
     version = send_agreement(coach)
     decline_by_link(link_for(version.agreement.client.email))
+    assert "Declined by the client" in signed_in.get(reverse("coaching:home")).content.decode()
     signed_in.post(reverse("contracts:agreement-reopen", args=[version.agreement.pk]))
     assert "Declined by the client" not in signed_in.get(reverse("coaching:home")).content.decode()
 
@@ -95,12 +96,15 @@ def test_everyone_else_asked_to_sign_or_kept_informed_is_told_but_never_why(
 
 
 def test_someone_not_yet_asked_to_sign_is_not_emailed_about_the_decline(coach: User) -> None:
-    version = send_agreement(coach, signing_order=SigningOrder.CLIENT_FIRST)
+    version = send_agreement(coach, signing_order=SigningOrder.CLIENT_FIRST, observers=1)
+    observer = signer(version, SignerRole.OBSERVER)
     client_path = link_for(version.agreement.client.email)
     mail.outbox.clear()
     decline_by_link(client_path)
-    assert emails_to(sponsor_email(version)) == []
-    assert [message.to for message in mail.outbox] == [[coach.email]]
+    assert emails_to(sponsor_email(version)) == [], "waiting for their turn: never asked"
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [coach.email, observer.email]
+    )
 
 
 def test_the_other_signers_links_say_it_was_declined_and_is_not_in_force(coach: User) -> None:
