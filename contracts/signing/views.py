@@ -221,7 +221,10 @@ def _verify_code(request: HttpRequest, visit: SignerVisit, then: str) -> HttpRes
     if reservation is None:
         return _code_step(request, visit, CodeStep.CHECKING_PAUSED, status=429)
     if not form.is_valid():
-        return _code_step(request, visit, CodeStep.WRONG, form=form, status=400)
+        # Beside the box if a code is there to be typed; else where the step stands.
+        step = code_step_now(visit.signer)
+        step = CodeStep.WRONG if step == CodeStep.SENT else step
+        return _code_step(request, visit, step, form=form, status=400)
     refused = services.signer_verify_code(
         signer=visit.signer, code=form.cleaned_data["code"], request=request
     )

@@ -174,8 +174,9 @@ def test_trying_codes_too_often_says_to_wait(visit: CodeStepVisit) -> None:
 
 
 def test_entering_a_code_before_asking_for_one_says_only_to_ask(visit: CodeStepVisit) -> None:
-    page = one_message(visit.enter("123456"), ASK)
-    assert 'name="code"' not in page
+    for typed in ("123456", ""):
+        page = one_message(visit.enter(typed), ASK)
+        assert 'name="code"' not in page
 
 
 def test_once_the_code_is_entered_coming_back_to_the_step_goes_on_to_sign(
