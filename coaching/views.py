@@ -18,7 +18,7 @@ from coaching.forms import ClientForm, OrganisationForm, SponsorContactForm
 from coaching.http import CoachRequest, query_id, query_text
 from coaching.models import Archivable, Client, Organisation, SponsorContact, User
 from coaching.scoping import get_owned_or_404
-from contracts.models import Agreement, AgreementStatus, OutgoingEmail
+from contracts.models import Agreement, AgreementStatus, OutgoingEmail, Signer, SignerStatus
 from contracts.sponsor.requests.services import needs_attention as requests_needing_attention
 
 PAGE_SIZE = 25
@@ -50,6 +50,14 @@ def home(request: HttpRequest) -> HttpResponse:
         .filter(agreement__coach=coach)
         .select_related("agreement", "signer")
         .order_by("-last_attempt_at")[:10],
+        "declined": Signer.objects.filter(
+            version__agreement__coach=coach,
+            version__agreement__status=AgreementStatus.DECLINED,
+            status=SignerStatus.DECLINED,
+            decline_dealt_with_at__isnull=True,
+        )
+        .select_related("version__agreement")
+        .order_by("-declined_at")[:10],
         "ending": in_force.filter(end_date__gte=today, end_date__lte=today + timedelta(days=60))
         .select_related("client", "organisation")
         .order_by("end_date")[:10],

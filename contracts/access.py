@@ -10,10 +10,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from coaching import throttle
 from coaching.branding import mark_party_page
@@ -23,15 +27,26 @@ from contracts.links import (
     AlreadyDeclined,
     AlreadySigned,
     CodeRequired,
+    CodeStanding,
+    DeclinedByAnother,
     ExpiredLink,
     LinkProblem,
     NotYourTurn,
     UnknownLink,
     UsedLink,
     Withdrawn,
+    code_standing,
     resolve_link,
 )
-from contracts.models import Agreement, LinkPurpose, Signer, SignerStatus, SigningLink
+from contracts.models import (
+    Agreement,
+    EmailKind,
+    LinkPurpose,
+    OutgoingEmail,
+    Signer,
+    SignerStatus,
+    SigningLink,
+)
 
 # Unknown or dead tokens a network address may try per hour before being refused.
 BAD_LINKS_PER_IP = 20
@@ -46,6 +61,7 @@ LINK_PAGES: dict[type[LinkProblem], tuple[str, int]] = {
     AlreadySigned: ("contracts/links/signed.html", 410),
     AlreadyDeclined: ("contracts/links/declined.html", 410),
     Withdrawn: ("contracts/links/withdrawn.html", 410),
+    DeclinedByAnother: ("contracts/links/declined_by_another.html", 410),
     NotYourTurn: ("contracts/links/waiting.html", 410),
     CodeRequired: ("contracts/signing/code.html", 200),
 }
@@ -59,6 +75,31 @@ CODE_ROUTES = {
     LinkPurpose.INTAKE: ("contracts:intake-code", "contracts:intake-verify"),
     LinkPurpose.DECIDE: ("contracts:decide-code", "contracts:decide-verify"),
 }
+
+
+# The browser in which a client or sponsor has just signed keeps their signer in its
+# session: for the thank-you page and, for a day, the agreement as signed so far.
+SIGNED_SIGNER_KEY = "signed-signer"
+SIGNED_COPY_WINDOW = timedelta(hours=24)
+
+
+def signed_in_this_browser(request: HttpRequest) -> Signer | None:
+    """The signer who signed in this browser, if they did and their signature stands."""
+    signer_id = request.session.get(SIGNED_SIGNER_KEY)
+    if not isinstance(signer_id, int):
+        return None
+    return (
+        Signer.objects.select_related("version__agreement__coach")
+        .filter(pk=signer_id, status=SignerStatus.SIGNED)
+        .first()
+    )
+
+
+def signed_copy_open(signer: Signer) -> bool:
+    """Whether the thank-you page still offers the agreement as signed so far."""
+    return signer.signed_at is not None and (
+        signer.signed_at > timezone.now() - SIGNED_COPY_WINDOW
+    )
 
 
 def owned_agreement(request: CoachRequest, pk: int) -> Agreement:
@@ -89,6 +130,69 @@ def code_page_context(purpose: LinkPurpose, token: str) -> dict[str, str]:
     return {"code_url": reverse(ask, args=[token]), "verify_url": reverse(enter, args=[token])}
 
 
+class CodeStep(StrEnum):
+    """What the code page says: one message at a time."""
+
+    ASK = "ask"  # no code yet
+    SENT = "sent"
+    RESENT = "resent"
+    EXPIRED = "expired"
+    SPENT = "spent"  # entered wrongly too many times
+    WRONG = "wrong"  # wrong, with tries left: the message is beside the box
+    SENDING_PAUSED = "sending_paused"  # several codes asked for just now
+    CHECKING_PAUSED = "checking_paused"  # too many tries in the hour
+
+
+def code_messages() -> dict[CodeStep, str]:
+    """The one message of each step (a wrong code's is the form's error beside the box)."""
+    minutes = settings.SIGNING_CODE_MINUTES
+    return {
+        CodeStep.ASK: f"Press the button and we will email you a code. It works for {minutes} "
+        "minutes.",
+        CodeStep.SENT: "We have emailed a code to the address this link was sent to. It works "
+        f"for {minutes} minutes.",
+        CodeStep.RESENT: "A new code is on its way; the earlier one no longer works.",
+        CodeStep.EXPIRED: f"That code has expired: codes work for {minutes} minutes. Ask for a "
+        "new one.",
+        CodeStep.SPENT: "That code was entered wrongly too many times. Ask for a new code.",
+        CodeStep.SENDING_PAUSED: "Several codes were sent just now. Use the latest one, or wait "
+        "ten minutes before asking again.",
+        CodeStep.CHECKING_PAUSED: "Too many codes were tried in the last hour. Wait an hour, "
+        "then try again.",
+    }
+
+
+def code_step_now(signer: Signer) -> CodeStep:
+    """Where the code step stands for this signer when they come back to it."""
+    standing = code_standing(signer)
+    if standing == CodeStanding.LIVE:
+        return CodeStep.SENT
+    if standing == CodeStanding.EXPIRED:
+        return CodeStep.EXPIRED
+    if standing == CodeStanding.SPENT:
+        return CodeStep.SPENT
+    on_its_way = OutgoingEmail.objects.pending().filter(signer=signer, kind=EmailKind.CODE)
+    return CodeStep.SENT if on_its_way.exists() else CodeStep.ASK
+
+
+def code_step_context(
+    signer: Signer, purpose: LinkPurpose, token: str, step: CodeStep
+) -> dict[str, object]:
+    """The code page's context but its form: the step, its message, and which buttons."""
+    return {
+        "signer": signer,
+        "token": token,
+        "step": str(step),
+        "message": code_messages().get(step, ""),
+        "warning": step
+        in {CodeStep.EXPIRED, CodeStep.SPENT, CodeStep.SENDING_PAUSED, CodeStep.CHECKING_PAUSED},
+        # A new code is offered unless codes are paused; "new" once one was sent.
+        "can_ask": step not in {CodeStep.SENDING_PAUSED, CodeStep.CHECKING_PAUSED},
+        "had_code": step != CodeStep.ASK,
+        **code_page_context(purpose, token),
+    }
+
+
 def link_problem_page(
     request: HttpRequest,
     problem: LinkProblem,
@@ -97,9 +201,10 @@ def link_problem_page(
     purpose: LinkPurpose = LinkPurpose.SIGN,
 ) -> HttpResponse:
     template, status = LINK_PAGES[type(problem)]
-    context: dict[str, object] = {"signer": problem.signer, "token": token, "code_sent": False}
-    if isinstance(problem, CodeRequired):
-        context.update(code_page_context(purpose, token))
+    context: dict[str, object] = {"signer": problem.signer, "token": token}
+    if isinstance(problem, CodeRequired) and problem.signer is not None:
+        step = code_step_now(problem.signer)
+        context.update(code_step_context(problem.signer, purpose, token, step))
     return render(request, template, context, status=status)
 
 

@@ -24,6 +24,7 @@ from contracts.models import (
     Release,
     Signer,
     SignerRole,
+    SignerStatus,
     ThreeWayMeeting,
 )
 
@@ -125,10 +126,13 @@ def email_completed(
     token: str | None,
     *,
     expires_at: datetime | None,
+    attachment: tuple[str, bytes] | None = None,
     headers: Headers = None,
 ) -> None:
-    """Everyone has signed. Parties get a link to their own copy; the coach, the app. Each
-    is told the audit trail's head at completion, a record kept outside the database."""
+    """Everyone has signed. Parties get a link to their own copy; the coach, the app. A
+    signer's email carries the sealed PDF (`attachment`, its name and content) when it is
+    made. Each is told the audit trail's head at completion, a record kept outside the
+    database."""
     agreement = signer.version.agreement
     link = (
         _link("contracts:copy", token)
@@ -140,12 +144,14 @@ def email_completed(
         "link": link,
         "expires_at": expires_at,
         "audit_head": head_at_completion(signer.version),
+        "attached": attachment[0] if attachment else "",
     }
     send_email(
         "signing-completed",
         to=signer.email,
         context=context,
         reply_to=context["coach_email"],
+        attachments=[(attachment[0], attachment[1], "application/pdf")] if attachment else None,
         headers=headers,
     )
 
@@ -167,6 +173,24 @@ def email_declined_to_coach(signer: Signer, *, headers: Headers = None) -> None:
     link = settings.SITE_URL + reverse("contracts:agreement-detail", args=[agreement.pk])
     context = {**_context(signer), "link": link, "reason": signer.decline_reason}
     send_email("signing-declined", to=agreement.coach.email, context=context, headers=headers)
+
+
+def email_declined_notice(signer: Signer, *, headers: Headers = None) -> None:
+    """Tell a party (or someone kept informed) that another party declined, so the version
+    will not go ahead. Never the reason: that is for the coach."""
+    declined_by = signer.version.declined_by
+    context = {
+        **_context(signer),
+        "declined_by_role": declined_by.role if declined_by else "",
+        "has_signed": signer.status == SignerStatus.SIGNED,
+    }
+    send_email(
+        "signing-declined-notice",
+        to=signer.email,
+        context=context,
+        reply_to=context["coach_email"],
+        headers=headers,
+    )
 
 
 def email_coach_turn(signer: Signer, *, headers: Headers = None) -> None:

@@ -2,8 +2,9 @@
 
 Link tokens of 256 bits and 6-digit codes are stored only as hashes. `resolve_link()`
 turns a token into its live link or raises a `LinkProblem`: one exception class per
-reason (unknown, expired, used, already signed, declined, withdrawn, not yet the
-signer's turn, code required), each shown on its own page by `contracts.access`.
+reason (unknown, expired, used, already signed, declined, declined by another party,
+withdrawn, not yet the signer's turn, code required), each shown on its own page by
+`contracts.access`.
 The signing services raise the same exceptions when a signer's state changed under
 them, so a person always sees the page that explains where they stand.
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import ClassVar
 
 from django.conf import settings
@@ -58,6 +60,10 @@ class Withdrawn(LinkProblem):
     message = "This agreement is no longer waiting for signatures."
 
 
+class DeclinedByAnother(LinkProblem):
+    message = "This agreement was declined and is not in force."
+
+
 class NotYourTurn(LinkProblem):
     message = "It is not your turn to sign yet."
 
@@ -86,14 +92,17 @@ def issue_link(signer: Signer, purpose: LinkPurpose) -> tuple[str, SigningLink]:
     return token, link
 
 
-def _signer_state_problem(signer: Signer) -> LinkProblem | None:
-    """What a signing link can no longer do because of where its signer stands."""
-    if signer.status == SignerStatus.SIGNED:
-        return AlreadySigned(signer)
+def signer_state_problem(signer: Signer) -> LinkProblem | None:
+    """What a signing link can no longer do because of where its signer stands. A version
+    that ended unsigned says why, to those who had signed too: their signature binds no one."""
     if signer.status == SignerStatus.DECLINED:
         return AlreadyDeclined(signer)
-    agreement = signer.version.agreement
-    if agreement.status == AgreementStatus.VOIDED or signer.version.ended_at is not None:
+    version = signer.version
+    if version.ended_at is not None and version.completed_at is None:
+        return DeclinedByAnother(signer) if version.declined_by else Withdrawn(signer)
+    if signer.status == SignerStatus.SIGNED:
+        return AlreadySigned(signer)
+    if version.agreement.status == AgreementStatus.VOIDED or version.ended_at is not None:
         return Withdrawn(signer)
     return None
 
@@ -115,7 +124,7 @@ def resolve_link(token: str, purpose: LinkPurpose) -> SigningLink:
     if link is None:
         raise UnknownLink()
     signer = link.signer
-    if purpose == LinkPurpose.SIGN and (problem := _signer_state_problem(signer)) is not None:
+    if purpose == LinkPurpose.SIGN and (problem := signer_state_problem(signer)) is not None:
         raise problem
     if link.revoked_at is not None:
         raise UsedLink(signer)
@@ -144,3 +153,22 @@ def issue_code(signer: Signer) -> str:
     signer.code_attempts = 0
     signer.save(update_fields=["code_hash", "code_expires_at", "code_attempts"])
     return code
+
+
+class CodeStanding(StrEnum):
+    """Where a signer's emailed code stands."""
+
+    NONE = "none"  # never asked for, or already used
+    LIVE = "live"
+    EXPIRED = "expired"
+    SPENT = "spent"  # entered wrongly too many times
+
+
+def code_standing(signer: Signer, *, now: datetime | None = None) -> CodeStanding:
+    if not signer.code_hash or signer.code_expires_at is None:
+        return CodeStanding.NONE
+    if signer.code_attempts >= settings.SIGNING_CODE_TRIES:
+        return CodeStanding.SPENT
+    if signer.code_expires_at <= (now or timezone.now()):
+        return CodeStanding.EXPIRED
+    return CodeStanding.LIVE

@@ -34,9 +34,11 @@ from coaching.emails import EmailNotSent
 from coaching.models import User
 from contracts import emails
 from contracts.audit import coach_actor, record_event
+from contracts.documents.services import pdf_for
 from contracts.links import issue_code, issue_link
 from contracts.models import (
     GIVE_UP_AFTER,
+    AgreementPdf,
     AuditEventKind,
     EmailKind,
     EmailState,
@@ -45,6 +47,8 @@ from contracts.models import (
     IntakeStatus,
     LinkPurpose,
     OutgoingEmail,
+    PdfKind,
+    PdfStatus,
     Release,
     ReleaseStatus,
     ReviewConfirmation,
@@ -62,6 +66,11 @@ LEASE = timedelta(minutes=5)
 WHILE_OUT_FOR_SIGNATURE = {EmailKind.INVITATION, EmailKind.REMINDER}
 # An intake still waiting for the client's answers; once submitted or withdrawn, no email.
 OPEN_INTAKE = {IntakeStatus.SENT, IntakeStatus.STARTED}
+# The completion email carries the sealed copy, which a background task makes: it waits
+# for it, looking again every minute, for this long; then (or if making it failed) it
+# goes without, and its link leads to the copy to download.
+SEALED_COPY_WAIT = timedelta(minutes=30)
+SEALED_COPY_RECHECK = timedelta(minutes=1)
 
 
 def email_queue(
@@ -129,6 +138,12 @@ def email_attempt(email_id: int, *, now: datetime | None = None) -> str | None:
                 email.last_attempt_at = now
                 email.save(update_fields=["state", "last_attempt_at"])
                 return EmailState.CANCELLED
+            if _waits_for_sealed_copy(email, now=now):
+                # Not an attempt: nothing was sent, and the copy asked for stays asked for.
+                email.next_attempt_at = now + SEALED_COPY_RECHECK
+                email.last_answer = "Waiting for the sealed PDF it carries."
+                email.save(update_fields=["next_attempt_at", "last_answer"])
+                return EmailState.QUEUED
             _compose_and_send(email)
             email.state = EmailState.SENT
             email.attempts += 1
@@ -183,6 +198,37 @@ def _still_wanted(email: OutgoingEmail) -> bool:
     return True
 
 
+def _sealed_copy_row(email: OutgoingEmail) -> AgreementPdf | None:
+    """The parties' sealed copy that a completion email to a signer carries (asked for
+    here if no one has yet); None for any other email, and for someone kept informed,
+    whose link is their copy."""
+    signer = email.signer
+    if email.kind != EmailKind.COMPLETED or signer.role == SignerRole.OBSERVER:
+        return None
+    version = signer.version
+    if version.completed_at is None:
+        return None
+    return pdf_for(version.agreement, PdfKind.COPY, version)
+
+
+def _waits_for_sealed_copy(email: OutgoingEmail, *, now: datetime) -> bool:
+    row = _sealed_copy_row(email)
+    return (
+        row is not None
+        and row.status == PdfStatus.PENDING
+        and now < email.queued_at + SEALED_COPY_WAIT
+    )
+
+
+def _sealed_copy(email: OutgoingEmail) -> tuple[str, bytes] | None:
+    """The sealed copy to attach, if it is made."""
+    row = _sealed_copy_row(email)
+    if row is None or row.status != PdfStatus.READY:
+        return None
+    with row.file.open("rb") as file:
+        return row.filename, file.read()
+
+
 def _message_id(email: OutgoingEmail) -> str:
     """The same for every attempt at this email, so that a repeat can be recognised."""
     domain = urlsplit(settings.SITE_URL).hostname or "tripartite.localhost"
@@ -207,15 +253,22 @@ def _compose_and_send(email: OutgoingEmail) -> None:
     elif email.kind == EmailKind.CODE:
         emails.email_code(signer, issue_code(signer), headers=headers)
     elif email.kind == EmailKind.COMPLETED:
+        sealed = _sealed_copy(email)
         if signer.role == SignerRole.COACH:
-            emails.email_completed(signer, None, expires_at=None, headers=headers)
+            emails.email_completed(
+                signer, None, expires_at=None, attachment=sealed, headers=headers
+            )
         else:
             token, link = issue_link(signer, LinkPurpose.VIEW)
-            emails.email_completed(signer, token, expires_at=link.expires_at, headers=headers)
+            emails.email_completed(
+                signer, token, expires_at=link.expires_at, attachment=sealed, headers=headers
+            )
     elif email.kind == EmailKind.VOIDED:
         emails.email_voided(signer, headers=headers)
     elif email.kind == EmailKind.DECLINED_TO_COACH:
         emails.email_declined_to_coach(signer, headers=headers)
+    elif email.kind == EmailKind.DECLINED:
+        emails.email_declined_notice(signer, headers=headers)
     elif email.kind == EmailKind.COACH_TURN:
         emails.email_coach_turn(signer, headers=headers)
     elif email.kind == EmailKind.REVIEW_CONFIRMATION:

@@ -8,6 +8,8 @@ again from there (contracts.documents.services).
 - Draft: watermarked DRAFT, with a signature field per party and wet-ink lines.
 - For signature: the frozen version, with the same fields and lines, for those who
   sign on paper or with their own PDF software.
+- Signed so far: the version with the signatures given until now, marked "Not yet
+  signed by all parties" on every page; unsealed, for a signer to keep at once.
 - Executed: PDF/A-3a (archival and tagged), with the machine-readable agreement and
   the audit trail attached, every signature, a certificate of completion that states
   the audit trail's head when it was sealed, and the platform's PAdES seal. (Signature
@@ -209,6 +211,7 @@ def pdf_html(
     context.update(
         kind=str(kind),
         sealed=kind.is_sealed,
+        shows_signatures=kind.is_sealed or kind == PdfKind.PARTIAL,
         watermark=_watermark(kind, version),
         # Where each party signed from stays in the coach's copy.
         full_evidence=kind == PdfKind.EXECUTED,
@@ -344,6 +347,8 @@ def _watermark(kind: PdfKind, version: AgreementVersion | None) -> str:
         return "DRAFT"
     if kind == PdfKind.RECORD and version is not None:
         return version.state.split()[0].upper()
+    if kind == PdfKind.PARTIAL:
+        return "NOT YET SIGNED\nBY ALL PARTIES"
     return ""
 
 

@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from coaching.branding import brand_of
 from contracts.documents.tasks import render_agreement_pdf
-from contracts.models import Agreement, AgreementPdf, AgreementVersion, PdfKind, PdfStatus
+from contracts.models import (
+    Agreement,
+    AgreementPdf,
+    AgreementVersion,
+    PdfKind,
+    PdfStatus,
+    SignerStatus,
+)
 from contracts.snapshot import agreement_snapshot, snapshot_hash
 
 
@@ -25,8 +32,9 @@ def pdf_for(
     """The row for this text, kind and paper size: existing, or new and queued for rendering.
 
     A draft's text is the agreement as it stands (in the practice's current brand); any
-    other kind's is the version's. One that failed is queued again, unless `retry_failed`
-    is False (a page asking how far it has got must not start it again at each question).
+    other kind's is the version's (with, for the copy signed so far, the signatures given
+    until now). One that failed is queued again, unless `retry_failed` is False (a page
+    asking how far it has got must not start it again at each question).
     """
     source_hash = version.sha256 if version else snapshot_hash(agreement_snapshot(agreement))
     brand = brand_of(agreement.coach.profile)
@@ -38,6 +46,15 @@ def pdf_for(
         # Two versions may share a text but not a fate: the watermark says which.
         fate = f"{source_hash}:{version.number}:{version.state}"
         source_hash = hashlib.sha256(fate.encode()).hexdigest()
+    elif kind == PdfKind.PARTIAL and version is not None:
+        # One rendering per set of signatures given so far.
+        given = ",".join(
+            f"{pk}@{signed_at}"
+            for pk, signed_at in version.signers.filter(status=SignerStatus.SIGNED)
+            .order_by("pk")
+            .values_list("pk", "signed_at")
+        )
+        source_hash = hashlib.sha256(f"{source_hash}:signed-so-far:{given}".encode()).hexdigest()
     paper = agreement.coach.profile.paper_size
     existing = AgreementPdf.objects.filter(source_hash=source_hash, kind=kind, paper_size=paper)
     row = existing.first()

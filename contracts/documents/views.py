@@ -21,20 +21,30 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from coaching import throttle
 from coaching.http import CoachRequest, client_ip
-from contracts.access import SignerVisit, owned_agreement, signer_link
+from contracts.access import (
+    SignerVisit,
+    link_problem_page,
+    owned_agreement,
+    signed_copy_open,
+    signed_in_this_browser,
+    signer_link,
+)
 from contracts.audit import coach_actor, record_event, signer_actor
 from contracts.documents.services import pdf_for, pdf_try_again
+from contracts.links import UnknownLink
 from contracts.models import (
     AgreementPdf,
+    AgreementStatus,
     AuditEventKind,
     LinkPurpose,
     PdfKind,
     PdfStatus,
     Signer,
+    SignerStatus,
 )
 
 VERIFICATIONS_PER_IP = 30  # per hour
@@ -127,6 +137,13 @@ def agreement_pdf(request: CoachRequest, pk: int, kind: str) -> HttpResponseBase
             messages.info(request, "The signed PDF exists once everyone has signed.")
             return redirect(agreement)
         row = pdf_for(agreement, pdf_kind, in_force, retry_failed=retry)
+    elif pdf_kind == PdfKind.PARTIAL:
+        if agreement.status != AgreementStatus.PARTLY_SIGNED or version is None:
+            messages.info(
+                request, "A copy as signed so far exists once someone has signed, until all have."
+            )
+            return redirect(agreement)
+        row = pdf_for(agreement, pdf_kind, version, retry_failed=retry)
     elif pdf_kind == PdfKind.RECORD:
         if version is None or version.ended_at is None or version.completed_at:
             messages.info(request, "Only a voided or declined version is kept as a record.")
@@ -167,21 +184,33 @@ def pdf_retry(request: CoachRequest, pk: int, pdf: int) -> HttpResponse:
     return redirect(agreement)
 
 
-def _party_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
-    signer = visit.signer
+def _party_kind(signer: Signer, *, sealed_original: bool = False) -> PdfKind:
+    """Which PDF a party gets of their version, as it stands."""
     version = signer.version
-    if version.completed_at and version.ended_at and request.GET.get("sealed") != "1":
+    if version.completed_at and version.ended_at and not sealed_original:
         # Superseded: the copy says so on every page. The sealed original, which cannot
         # carry a mark without breaking its seal, is one link further (?sealed=1).
-        kind = PdfKind.RECORD
-    elif version.completed_at:
-        kind = PdfKind.COPY
-    elif version.ended_at:
-        kind = PdfKind.RECORD  # voided or declined: says so on every page
-    else:
-        kind = PdfKind.SIGNABLE
+        return PdfKind.RECORD
+    if version.completed_at:
+        return PdfKind.COPY
+    if version.ended_at:
+        return PdfKind.RECORD  # voided or declined: says so on every page
+    if signer.status == SignerStatus.SIGNED:
+        return PdfKind.PARTIAL  # their signature and the others' so far, marked as such
+    return PdfKind.SIGNABLE
+
+
+def _signer_pdf(
+    request: HttpRequest, signer: Signer, *, sealed_original: bool = False
+) -> HttpResponseBase:
+    version = signer.version
+    kind = _party_kind(signer, sealed_original=sealed_original)
     row = pdf_for(version.agreement, kind, version, retry_failed=not _asks_status(request))
     return _pdf_response(request, row, actor=signer_actor(signer), signer=signer)
+
+
+def _party_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
+    return _signer_pdf(request, visit.signer, sealed_original=request.GET.get("sealed") == "1")
 
 
 @signer_link(LinkPurpose.VIEW)
@@ -194,6 +223,27 @@ def copy_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
 def sign_pdf(request: HttpRequest, visit: SignerVisit) -> HttpResponseBase:
     """The version being signed, as PDF, to read offline or sign on paper."""
     return _party_pdf(request, visit)
+
+
+@require_safe
+def signed_pdf(request: HttpRequest) -> HttpResponseBase:
+    """From the thank-you page, in the browser that signed: the agreement as signed so far
+    (marked "Not yet signed by all parties"), or as it became since (sealed, or marked as
+    declined or voided). For a day after signing; afterwards the emailed copy serves."""
+    signer = signed_in_this_browser(request)
+    if signer is None:
+        response: HttpResponseBase = link_problem_page(request, UnknownLink())
+    elif not signed_copy_open(signer):
+        messages.info(
+            request,
+            "The download from this page has closed. When everyone has signed, your copy "
+            "comes by email.",
+        )
+        response = redirect("contracts:signed")
+    else:
+        response = _signer_pdf(request, signer)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class _PdfUploadHandler(MemoryFileUploadHandler):

@@ -14,6 +14,7 @@ class PdfKind(models.TextChoices):
     EXECUTED = "executed", "Signed and sealed, with all the evidence (the coach's copy)"
     COPY = "copy", "Signed and sealed (the parties' copy)"
     RECORD = "record", "Voided or declined: kept for the record, watermarked"
+    PARTIAL = "partial", "Signed so far: not yet signed by all parties, watermarked"
 
     @property
     def is_sealed(self) -> bool:
@@ -75,6 +76,7 @@ class AgreementPdf(models.Model):
             "executed": "signed",
             "copy": "signed",
             "record": "not-in-force",
+            "partial": "signed-so-far",
         }[self.kind]
         number = f"-v{self.version.number}" if self.version else ""
         return f"{self.agreement.reference}{number}-{suffix}.pdf"

@@ -32,6 +32,7 @@ class EmailKind(models.TextChoices):
     CLIENT_DECISION = "client_decision", "Approval or consent asked of the client"
     REQUEST_ANSWER = "request_answer", "Answer to a sponsor's request"
     RELEASE_NOTICE = "release_notice", "Information released to a sponsor contact"
+    DECLINED = "declined", "Agreement declined"
 
 
 class EmailState(models.TextChoices):

@@ -59,6 +59,11 @@ class AgreementVersion(models.Model):
         return "Voided"
 
     @property
+    def declined_by(self) -> Signer | None:
+        """The signer whose refusal ended this version, if one did."""
+        return self.signers.filter(status=SignerStatus.DECLINED).first()
+
+    @property
     def in_force(self) -> bool:
         return self.ended_at is None and self.completed_at is not None
 
@@ -115,6 +120,9 @@ class Signer(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
+    decline_dealt_with_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the coach set the decline aside on the home page."
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
@@ -129,6 +137,11 @@ class Signer(models.Model):
     @property
     def signs(self) -> bool:
         return self.role != SignerRole.OBSERVER
+
+    @property
+    def still_to_sign(self) -> bool:
+        """Waiting for their turn, or invited: neither signed nor declined."""
+        return self.status in {SignerStatus.WAITING, SignerStatus.INVITED}
 
     @property
     def signs_by_email(self) -> bool:

@@ -21,15 +21,19 @@ from django.utils import timezone
 
 from coaching.models import User
 from contracts.audit import coach_actor, record_event, request_facts, signer_actor
+from contracts.documents.services import pdf_for
 from contracts.drafting.checks import is_ready_to_send
 from contracts.links import (
     AlreadyDeclined,
     AlreadySigned,
     CodeRequired,
+    CodeStanding,
     NotYourTurn,
     Withdrawn,
     code_digest,
+    code_standing,
     revoke_links,
+    signer_state_problem,
 )
 from contracts.models import (
     Agreement,
@@ -38,6 +42,7 @@ from contracts.models import (
     AuditEventKind,
     EmailKind,
     LinkPurpose,
+    PdfKind,
     Signer,
     SignerRole,
     SignerStatus,
@@ -201,7 +206,7 @@ def _live_signer(signer: Signer) -> tuple[Agreement, Signer]:
     signer = Signer.objects.select_related("version").get(pk=signer.pk)
     latest = agreement.current_version()
     if not agreement.is_out_for_signature or latest is None or latest.pk != signer.version_id:
-        raise Withdrawn(signer)
+        raise signer_state_problem(signer) or Withdrawn(signer)
     return agreement, signer
 
 
@@ -240,23 +245,29 @@ def signer_request_code(*, signer: Signer, request: HttpRequest | None = None) -
     email_queue(kind=EmailKind.CODE, signer=signer)
 
 
+@dataclass(frozen=True)
+class CodeRefused:
+    """Why a typed code was not taken: `standing` LIVE for a wrong code that may be tried
+    again (`tries_left` times); NONE, EXPIRED or SPENT when a new code is needed."""
+
+    standing: CodeStanding
+    tries_left: int = 0
+
+
 @transaction.atomic
 def signer_verify_code(
     *, signer: Signer, code: str, request: HttpRequest | None = None
-) -> str | None:
-    """Check the code the signer typed: None when right, else what to tell them.
+) -> CodeRefused | None:
+    """Check the code the signer typed: None when right, else why not.
 
     A wrong try is counted and recorded even though the code is refused, so the
     transaction commits in every case.
     """
     agreement = Agreement.objects.locked(signer.version.agreement)
     signer = Signer.objects.select_related("version").get(pk=signer.pk)
-    if not signer.code_hash or signer.code_expires_at is None:
-        return "Ask for a code first."
-    if signer.code_attempts >= settings.SIGNING_CODE_TRIES:
-        return "That code was entered wrongly too many times. Ask for a new code."
-    if signer.code_expires_at <= timezone.now():
-        return "That code has expired: codes work for 10 minutes. Ask for a new one."
+    standing = code_standing(signer)
+    if standing != CodeStanding.LIVE:
+        return CodeRefused(standing)
     cleaned = "".join(ch for ch in code if ch.isdigit())
     if not hmac.compare_digest(code_digest(signer.pk, cleaned), signer.code_hash):
         signer.code_attempts += 1
@@ -271,8 +282,8 @@ def signer_verify_code(
         )
         left = settings.SIGNING_CODE_TRIES - signer.code_attempts
         if left <= 0:
-            return "That code is wrong, and no tries are left. Ask for a new code."
-        return f"That code is wrong. You have {left} tr{'y' if left == 1 else 'ies'} left."
+            return CodeRefused(CodeStanding.SPENT)
+        return CodeRefused(CodeStanding.LIVE, tries_left=left)
     signer.code_verified_at = timezone.now()
     signer.code_hash = ""
     signer.save(update_fields=["code_verified_at", "code_hash"])
@@ -381,6 +392,9 @@ def _complete(agreement: Agreement, version: AgreementVersion) -> None:
     version.save(update_fields=["completed_at"])
     record_event(agreement, AuditEventKind.COMPLETED, actor="Tripartite", version=version)
     on_version_completed(agreement, version)
+    # The sealed copy the completion emails carry: asked for first, so that it is being
+    # made by the time they are composed.
+    pdf_for(agreement, PdfKind.COPY, version)
     for person in version.signers.all():
         email_queue(kind=EmailKind.COMPLETED, signer=person)
 
@@ -407,6 +421,26 @@ def signer_decline(*, signer: Signer, reason: str, request: HttpRequest | None =
         data={"reason": reason},
     )
     email_queue(kind=EmailKind.DECLINED_TO_COACH, signer=signer)
+    # Those who were asked to sign, or sent a copy, learn it will not go ahead; the
+    # reason stays with the coach. Those still waiting for their turn were never asked.
+    told = {SignerStatus.INVITED, SignerStatus.SIGNED, SignerStatus.COPIED}
+    for person in version.signers.exclude(pk=signer.pk).exclude(role=SignerRole.COACH):
+        if person.status in told:
+            email_queue(kind=EmailKind.DECLINED, signer=person)
+
+
+@transaction.atomic
+def signer_decline_dealt_with(*, agreement: Agreement) -> bool:
+    """The coach has dealt with a decline: it leaves the home page's "needs attention".
+    False when the agreement has no decline waiting for them."""
+    return bool(
+        Signer.objects.filter(
+            version__agreement=agreement,
+            version__agreement__status=AgreementStatus.DECLINED,
+            status=SignerStatus.DECLINED,
+            decline_dealt_with_at__isnull=True,
+        ).update(decline_dealt_with_at=timezone.now())
+    )
 
 
 def _end(agreement: Agreement, version: AgreementVersion, status: AgreementStatus) -> None:

@@ -11,6 +11,11 @@ urlpatterns = [
     path("agreements/<int:pk>/reopen/", views.agreement_reopen, name="agreement-reopen"),
     path("agreements/<int:pk>/resend/<int:signer>/", views.signer_resend, name="signer-resend"),
     path(
+        "agreements/<int:pk>/decline/dealt-with/",
+        views.decline_dealt_with,
+        name="agreement-decline-dealt-with",
+    ),
+    path(
         "agreements/<int:pk>/emails/<int:email>/resend/", views.email_resend, name="email-resend"
     ),
     path(

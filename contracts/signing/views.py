@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching import throttle
@@ -24,20 +23,24 @@ from coaching.http import CoachRequest, client_ip
 from coaching.scoping import get_owned_or_404
 from contracts import outbox
 from contracts.access import (
+    SIGNED_SIGNER_KEY,
+    CodeStep,
     SignerVisit,
-    code_page_context,
+    code_step_context,
+    code_step_now,
     code_verified_key,
     link_problem_page,
     owned_agreement,
+    signed_copy_open,
+    signed_in_this_browser,
     signer_link,
-    too_many_requests,
 )
 from contracts.audit import verify_trail
 from contracts.audit_text import audit_entries
 from contracts.drafting.checks import agreement_problems, is_ready_to_send
 from contracts.drafting.perspectives import Party, document_context, reader_column, reader_for
 from contracts.engagement.party import party_view
-from contracts.links import LinkProblem, UnknownLink
+from contracts.links import CodeStanding, LinkProblem, UnknownLink, code_standing
 from contracts.models import (
     Agreement,
     AgreementStatus,
@@ -165,27 +168,29 @@ def sign(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     except services.SigningError as error:
         form.add_error(None, str(error))
         return _signing_page(request, visit, summary=summary, form=form, status=409)
-    request.session["signed-signer"] = signer.pk
+    request.session[SIGNED_SIGNER_KEY] = signer.pk
     return redirect("contracts:signed")
 
 
 def signed(request: HttpRequest) -> HttpResponse:
-    """Thanks, after signing (the link itself no longer works once used)."""
-    signer_id = request.session.get("signed-signer")
-    signer = (
-        Signer.objects.select_related("version__agreement").filter(pk=signer_id).first()
-        if signer_id
-        else None
-    )
-    if signer is None or signer.status != SignerStatus.SIGNED:
+    """Thanks, after signing (the link itself no longer works once used), with the
+    agreement as signed so far to download in this browser for a day."""
+    signer = signed_in_this_browser(request)
+    if signer is None:
         return link_problem_page(request, UnknownLink())
     mark_party_page(request, coach=signer.version.agreement.coach)
-    waiting = signer.version.signers.exclude(role=SignerRole.OBSERVER).exclude(
-        status=SignerStatus.SIGNED
-    )
-    return render(
-        request, "contracts/signing/signed.html", {"signer": signer, "waiting": list(waiting)}
-    )
+    version = signer.version
+    waiting = version.signers.exclude(role=SignerRole.OBSERVER).exclude(status=SignerStatus.SIGNED)
+    context = {
+        "signer": signer,
+        "version": version,
+        "waiting": list(waiting),
+        "copy_open": signed_copy_open(signer),
+        "declined_by": version.declined_by if version.ended_at else None,
+    }
+    response = render(request, "contracts/signing/signed.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -207,55 +212,80 @@ def decline(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     return render(request, "contracts/signing/declined.html", {"signer": signer})
 
 
-def _code_context(visit: SignerVisit, form: CodeForm) -> dict[str, Any]:
-    return {
-        "signer": visit.signer,
-        "token": visit.token,
-        "form": form,
-        "code_sent": True,
-        **code_page_context(LinkPurpose(visit.link.purpose), visit.token),
-    }
+def _code_step(
+    request: HttpRequest,
+    visit: SignerVisit,
+    step: CodeStep,
+    *,
+    form: CodeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The code page at one step, with its one message. The box to type the code in shows
+    while a code is live and may be tried."""
+    signer = visit.signer
+    context = code_step_context(signer, LinkPurpose(visit.link.purpose), visit.token, step)
+    live = code_standing(signer) == CodeStanding.LIVE
+    if step in {CodeStep.SENT, CodeStep.RESENT, CodeStep.WRONG} or (
+        step == CodeStep.SENDING_PAUSED and live
+    ):
+        context["form"] = form or CodeForm()
+    return render(request, "contracts/signing/code.html", context, status=status)
 
 
 def _send_code(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
-    """Email the holder of a link a code, at most a few times in ten minutes."""
-    context = _code_context(visit, CodeForm())
+    """Email the holder of a link a code, at most a few times in ten minutes. A code sent
+    before stops working: the page says so."""
     if throttle.attempt(CODE_EMAILS, key=str(visit.signer.pk)) is None:
-        context["error"] = "Several codes were sent just now. Wait ten minutes, then ask again."
-        return render(request, "contracts/signing/code.html", context, status=429)
+        return _code_step(request, visit, CodeStep.SENDING_PAUSED, status=429)
+    again = code_step_now(visit.signer) != CodeStep.ASK
     services.signer_request_code(signer=visit.signer, request=request)
-    return render(request, "contracts/signing/code.html", context)
+    visit.signer.refresh_from_db()
+    return _code_step(request, visit, CodeStep.RESENT if again else CodeStep.SENT)
+
+
+# Why a typed code was refused, when it cannot be tried again: the step that says so.
+REFUSED_STEPS = {
+    CodeStanding.NONE: CodeStep.ASK,
+    CodeStanding.EXPIRED: CodeStep.EXPIRED,
+    CodeStanding.SPENT: CodeStep.SPENT,
+}
 
 
 def _verify_code(request: HttpRequest, visit: SignerVisit, then: str) -> HttpResponse:
     """Check the code typed; once right, this browser may use the link (`then`)."""
     form = CodeForm(request.POST)
-    context = _code_context(visit, form)
     reservation = throttle.attempt(CODE_CHECKS, key=str(visit.signer.pk), ip=client_ip(request))
     if reservation is None:
-        return too_many_requests(request)
+        return _code_step(request, visit, CodeStep.CHECKING_PAUSED, status=429)
     if not form.is_valid():
-        return render(request, "contracts/signing/code.html", context, status=400)
-    problem = services.signer_verify_code(
+        # Beside the box if a code is there to be typed; else where the step stands.
+        step = code_step_now(visit.signer)
+        step = CodeStep.WRONG if step == CodeStep.SENT else step
+        return _code_step(request, visit, step, form=form, status=400)
+    refused = services.signer_verify_code(
         signer=visit.signer, code=form.cleaned_data["code"], request=request
     )
-    if problem:
-        form.add_error("code", problem)
-        return render(request, "contracts/signing/code.html", context, status=400)
+    if refused is not None:
+        visit.signer.refresh_from_db()
+        if refused.standing != CodeStanding.LIVE:
+            return _code_step(request, visit, REFUSED_STEPS[refused.standing], status=400)
+        left = refused.tries_left
+        form.add_error(
+            "code", f"That code is wrong. You have {left} tr{'y' if left == 1 else 'ies'} left."
+        )
+        return _code_step(request, visit, CodeStep.WRONG, form=form, status=400)
     reservation.refund()
     request.session[code_verified_key(visit.signer)] = True
     return redirect(then, token=visit.token)
 
 
-def _code_page(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
-    """Coming back to the code step (a reload, the back button, a bookmarked address):
-    the box for a code still valid, or the button to email one. Sends nothing."""
-    signer = visit.signer
-    context = _code_context(visit, CodeForm())
-    context["code_sent"] = bool(
-        signer.code_hash and signer.code_expires_at and signer.code_expires_at > timezone.now()
-    )
-    return render(request, "contracts/signing/code.html", context)
+def _code_page(request: HttpRequest, visit: SignerVisit, then: str) -> HttpResponse:
+    """Coming back to the code step (a reload, the back button, a bookmarked address): the
+    page as it stands, or on to the link's page once the code was entered here. Sends
+    nothing."""
+    if request.session.get(code_verified_key(visit.signer)):
+        return redirect(then, token=visit.token)
+    return _code_step(request, visit, code_step_now(visit.signer))
 
 
 def _code_views(purpose: LinkPurpose, then: str) -> tuple[CodeView, CodeView]:
@@ -266,14 +296,14 @@ def _code_views(purpose: LinkPurpose, then: str) -> tuple[CodeView, CodeView]:
     @signer_link(purpose, code=False)
     def ask(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
         if request.method == "GET":
-            return _code_page(request, visit)
+            return _code_page(request, visit, then)
         return _send_code(request, visit)
 
     @require_http_methods(["GET", "POST"])
     @signer_link(purpose, code=False)
     def enter(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
         if request.method == "GET":
-            return _code_page(request, visit)
+            return _code_page(request, visit, then)
         return _verify_code(request, visit, then=then)
 
     return ask, enter
@@ -301,6 +331,7 @@ def copy(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
         version=version,
         signers=list(version.signers.exclude(role=SignerRole.OBSERVER)),
         newer=version.agreement.versions.filter(number__gt=version.number).exists(),
+        declined_by=version.declined_by if version.ended_at and not version.completed_at else None,
         party=party_view(signer),
         log_consent_url=_log_consent_url(visit.token),
         disclosures=entries_for_client_page(signer),
@@ -487,6 +518,18 @@ def agreement_reopen(request: CoachRequest, pk: int) -> HttpResponse:
         request, "The agreement is a draft again. Sending it will create a new version."
     )
     return redirect(agreement)
+
+
+@login_required
+@require_POST
+def decline_dealt_with(request: CoachRequest, pk: int) -> HttpResponse:
+    """The coach has dealt with a decline: it leaves "needs attention" on the home page."""
+    agreement = owned_agreement(request, pk)
+    if services.signer_decline_dealt_with(agreement=agreement):
+        messages.success(request, "Marked as dealt with: it no longer needs your attention.")
+    else:
+        messages.info(request, "This agreement has no decline waiting for you.")
+    return redirect("coaching:home")
 
 
 @login_required

@@ -86,7 +86,8 @@ def test_it_brings_back_a_signed_agreement_and_its_sealed_pdf_after_both_were_lo
     lose_everything()
     summary = restore(backup)
 
-    assert "Restored the database and 1 stored files" in summary
+    # The coach's sealed PDF, and the parties' copy that the completion emails carried.
+    assert "Restored the database and 2 stored files" in summary
     assert "`manage.py verify_audit`" in summary and "`manage.py verify_pdf --all`" in summary
     agreement = Agreement.objects.get(pk=version.agreement.pk)
     assert agreement.status == AgreementStatus.SIGNED
@@ -96,7 +97,7 @@ def test_it_brings_back_a_signed_agreement_and_its_sealed_pdf_after_both_were_lo
     call_command("verify_pdf", "--all", stdout=out)
     assert "1 audit trail checked" in out.getvalue()
     assert "all intact." in out.getvalue()
-    assert "1 sealed PDFs checked: all authentic and as recorded." in out.getvalue()
+    assert "2 sealed PDFs checked: all authentic and as recorded." in out.getvalue()
     assert download(http, executed_url(version)) == sealed, "the same file, the coach still in"
 
 

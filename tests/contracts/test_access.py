@@ -62,7 +62,7 @@ def test_a_signer_asked_for_a_code_sees_the_code_page_first(coach: User) -> None
     assert "Sign the agreement" not in page
 
 
-def test_declining_after_someone_else_declined_shows_the_withdrawn_page(coach: User) -> None:
+def test_declining_after_someone_else_declined_says_it_was_declined(coach: User) -> None:
     version = send_agreement(coach)
     sponsor_path = link_for(signer(version, SignerRole.SPONSOR).email)
     signing.signer_decline(signer=signer(version, SignerRole.CLIENT), reason="Not now.")
@@ -70,7 +70,10 @@ def test_declining_after_someone_else_declined_shows_the_withdrawn_page(coach: U
         reverse("contracts:sign-decline", args=[token_of(sponsor_path)]), {"reason": "Nor I."}
     )
     assert response.status_code == 410
-    assert "no longer waiting for your signature" in response.content.decode()
+    page = response.content.decode()
+    assert "This agreement was declined and is not in force" in page
+    assert "The client declined to sign" in page
+    assert signer(version, SignerRole.SPONSOR).declined_at is None
 
 
 def test_a_problem_arising_inside_the_view_gets_its_page(coach: User) -> None:

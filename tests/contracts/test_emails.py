@@ -55,6 +55,7 @@ EMAILS: dict[str, Spec] = {
     "signing-voided": Spec("client", None, button=False, reply_to=COACH_EMAIL),
     "signing-declined": Spec("client", APP_LINK, button=True, reply_to=None),
     "signing-coach-turn": Spec("coach", COACH_SIGN_LINK, button=True, reply_to=None),
+    "signing-declined-notice": Spec("client", None, button=False, reply_to=COACH_EMAIL),
 }
 
 ROLE_LABELS = {
@@ -114,6 +115,8 @@ def make_context(
         context.update(code=CODE, minutes=10)
     if name == "signing-declined":
         context["reason"] = reason
+    if name == "signing-declined-notice":
+        context.update(declined_by_role="sponsor", has_signed=True)
     context.update(overrides)
     return context
 
@@ -277,7 +280,7 @@ def test_the_completed_copy_link_expires_for_the_parties_but_not_for_the_coach()
     email = render("signing-completed", coach)
     assert APP_LINK in email.text.splitlines()
     assert "works until" not in email.text
-    assert "each been sent a link to their own copy" in email.text
+    assert "each been sent their own copy" in email.text
     assert f"Fingerprint: {FINGERPRINT}" in email.text
     assert f"<strong>{FINGERPRINT}</strong>" in email.html
     assert "on behalf of" not in email.text
@@ -304,6 +307,35 @@ def test_the_coach_learns_who_declined_and_why() -> None:
 
     silent = render("signing-declined", make_context("signing-declined", reason="")).text
     assert "They did not give a reason." in silent
+
+
+def test_the_other_parties_learn_who_declined_but_not_why() -> None:
+    email = render("signing-declined-notice", make_context("signing-declined-notice"))
+    assert f"Hello {CLIENT}," in email.text
+    assert f"The sponsor has declined to sign the coaching agreement with {COACH}" in email.text
+    assert "This version is not in force: your signature on it binds no one." in email.text
+    assert "there is nothing you need to do" in email.text
+    assert REASON not in email.text + email.html
+
+    unsigned = make_context("signing-declined-notice", has_signed=False)
+    assert "binds no one" not in render("signing-declined-notice", unsigned).text
+    observer = make_context("signing-declined-notice", role="observer")
+    assert "The copy you were sent is kept for the record only" in (
+        render("signing-declined-notice", observer).text
+    )
+
+
+def test_the_completed_email_says_the_sealed_agreement_is_attached() -> None:
+    attached = "AM-2027-014-v2-signed.pdf"
+    client = render("signing-completed", make_context("signing-completed", attached=attached)).text
+    assert f"The signed and sealed agreement is attached to this email ({attached})" in client
+    coach = make_context(
+        "signing-completed", role="coach", link=APP_LINK, expires_at=None, attached=attached
+    )
+    assert "it is the parties' copy" in render("signing-completed", coach).text
+    without = render("signing-completed", make_context("signing-completed", attached="")).text
+    assert "attached" not in without
+    assert "with the signed and sealed PDF to download, is here:" in without
 
 
 def test_the_coach_is_told_it_is_their_turn() -> None:

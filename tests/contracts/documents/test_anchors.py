@@ -43,7 +43,8 @@ def test_a_cut_trail_is_caught_by_the_head_sealed_into_its_pdf_even_with_no_chec
     assert sealed.hash in certificate.replace(" ", ""), "the hash, however it wraps"
     assert _head_attached(pdf) == {"seq": sealed.seq, "hash": sealed.hash}
     call_command("verify_audit")
-    assert "against no checkpoint yet and 1 sealed PDF: all intact" in capsys.readouterr().out
+    # The coach's copy, and the parties' copy that the completion emails carry.
+    assert "against no checkpoint yet and 2 sealed PDFs: all intact" in capsys.readouterr().out
 
     # Cut the tail below the sealed head; reset the agreement's head and the PDF's record.
     kept = sealed.seq - 3

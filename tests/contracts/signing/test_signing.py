@@ -284,12 +284,13 @@ def test_declining_stops_the_version_and_tells_the_coach_why(coach: User) -> Non
     assert "You declined to sign" in response.content.decode()
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.DECLINED
-    assert [m.to for m in mail.outbox] == [[coach.email]]
+    assert [m.to for m in mail.outbox] == [[coach.email], [sponsor_email(version)]]
     assert "The fee is wrong." in str(mail.outbox[0].body)
     assert "The fee is wrong." not in mail.outbox[0].subject
+    assert "The fee is wrong." not in str(mail.outbox[1].body), "the reason is the coach's"
     gone = HttpClient().get(sponsor_path)
     assert gone.status_code == 410
-    assert "no longer waiting for your signature" in gone.content.decode()
+    assert "This agreement was declined and is not in force" in gone.content.decode()
 
 
 def test_voiding_kills_links_tells_the_parties_and_a_new_version_can_follow(
