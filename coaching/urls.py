@@ -32,6 +32,7 @@ coaching_patterns = [
         name="password-reset-complete",
     ),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/sessions/<int:pk>/end/", accounts.session_end, name="session-end"),
     path("accounts/memberships/new/", accounts.membership_create, name="membership-create"),
     path("accounts/memberships/<int:pk>/edit/", accounts.membership_edit, name="membership-edit"),
     path(
@@ -63,6 +64,9 @@ coaching_patterns = [
 
 urlpatterns = [
     path("", include((coaching_patterns, "coaching"))),
+    # allauth's pages: the address, the second factor, passkeys, sessions, single sign-on.
+    # Where a path is also ours (sign-in, sign-up, password pages), ours comes first.
+    path("accounts/", include("allauth.urls")),
     path("", include("contracts.urls")),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),

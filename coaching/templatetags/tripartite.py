@@ -42,3 +42,11 @@ def prose(text: str) -> SafeString:
                 )
             )
     return mark_safe("".join(blocks))  # noqa: S308 - every part is escaped above
+
+
+@register.filter
+def device(user_agent: str) -> str:
+    """A browser's name as a person knows it ("Firefox on Windows")."""
+    from coaching.devices import describe_device
+
+    return describe_device(str(user_agent or ""))

@@ -137,7 +137,7 @@ def test_the_list_shows_status_parties_and_dates_in_a_fixed_number_of_queries(
     url = reverse("contracts:agreement-list")
     for _ in range(3):
         make_agreement(coach=coach, complete=True)
-    with django_assert_num_queries(6) as few:
+    with django_assert_num_queries(5) as few:
         signed_in.get(url)
     for _ in range(20):
         make_agreement(coach=coach, complete=True)
