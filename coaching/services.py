@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching import devices, throttle
+from coaching.adapters import reencrypt_secret
 from coaching.emails import send_email
 from coaching.models import CoachProfile, User, normalise_email
 
@@ -178,3 +179,19 @@ def two_factor_reset(*, coach: User, operator: User, reason: str) -> int:
     context = {"user": coach, "when": timezone.now(), "sessions_link": settings.SITE_URL}
     transaction.on_commit(lambda: send_email("two-factor-reset", to=coach.email, context=context))
     return int(removed)
+
+
+def two_factor_secrets_rotate() -> int:
+    """Encrypt every stored authenticator secret (the apps' seeds, the recovery codes'
+    seeds) with the newest NOTES_KEY, so that older keys can be removed. The number
+    re-encrypted; run it after adding a key, like `rotate_notes_key`."""
+    rotated = 0
+    secret_fields = {Authenticator.Type.TOTP: "secret", Authenticator.Type.RECOVERY_CODES: "seed"}
+    for kind, field in secret_fields.items():
+        for pk in Authenticator.objects.filter(type=kind).values_list("pk", flat=True):
+            with transaction.atomic():
+                row = Authenticator.objects.select_for_update().get(pk=pk)
+                row.data[field] = reencrypt_secret(row.data[field])
+                row.save(update_fields=["data"])
+            rotated += 1
+    return rotated

@@ -187,6 +187,9 @@ def require_two_factor(
 PASSKEY_REFUSED = "That passkey was not accepted. Try again, or use another way to sign in."
 
 
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+
+
 class SoundPasskeyMixin:
     """A browser's passkey answer is whatever it sends: one malformed in a way the WebAuthn
     library does not expect is refused like a wrong one, never a server error."""
@@ -194,13 +197,7 @@ class SoundPasskeyMixin:
     def clean_credential(self) -> Any:
         try:
             return super().clean_credential()  # type: ignore[misc]
-        except (KeyError, TypeError, ValueError, AttributeError):
-            raise forms.ValidationError(PASSKEY_REFUSED, code="incorrect_code") from None
-
-    def clean(self) -> Any:
-        try:
-            return super().clean()  # type: ignore[misc]
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except MALFORMED:
             raise forms.ValidationError(PASSKEY_REFUSED, code="incorrect_code") from None
 
 
@@ -216,9 +213,16 @@ class PasskeyReauthenticateForm(SoundPasskeyMixin, ReauthenticateWebAuthnForm): 
     """A passkey again, before something sensitive."""
 
 
-class AddPasskeyForm(SoundPasskeyMixin, AddWebAuthnForm):  # type: ignore[misc]
+class AddPasskeyForm(AddWebAuthnForm):  # type: ignore[misc]
     """A passkey, named so the coach can tell their passkeys apart; by default it also
-    signs in on its own (with the device's fingerprint, face or PIN)."""
+    signs in on its own (with the device's fingerprint, face or PIN). A malformed answer
+    from the browser is refused like a wrong one."""
+
+    def clean(self) -> Any:
+        try:
+            return super().clean()
+        except MALFORMED:
+            raise forms.ValidationError(PASSKEY_REFUSED, code="incorrect_code") from None
 
     name = forms.CharField(
         label="Name",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.core.cache import cache
@@ -220,3 +221,19 @@ def test_an_operator_resets_a_lost_second_factor_on_the_record_and_the_coach_is_
     assert message.to == [coach.email]
     assert "Two-factor sign-in was reset" in message.subject
     assert password_step(HttpClient(), coach) == reverse("coaching:home")
+
+
+def test_two_factor_secrets_follow_a_new_notes_key(
+    signed_in: HttpClient, coach: User, settings: Settings
+) -> None:
+    secret = enrol_totp(signed_in, coach)
+    old_keys = list(settings.NOTES_KEYS)
+    settings.NOTES_KEYS = [Fernet.generate_key().decode(), *old_keys]
+    call_command("rotate_two_factor_key", stdout=io.StringIO())
+
+    settings.NOTES_KEYS = settings.NOTES_KEYS[:1]  # the old key removed
+    with later(60):
+        http = HttpClient()
+        password_step(http, coach)
+        assert http.post(CODE_PAGE, {"code": totp_code(secret)}).status_code == 302
+        assert http.get(reverse("coaching:client-list")).status_code == 200
