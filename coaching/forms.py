@@ -6,7 +6,8 @@ Every error names the field it belongs to and says, in plain words, what to do.
 from collections.abc import Iterator
 from typing import Any, cast
 
-from allauth.account.forms import AddEmailForm
+from allauth.account.forms import AddEmailForm, ReauthenticateForm
+from allauth.core import context
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordMixin
@@ -189,6 +190,20 @@ class AccountForm(forms.ModelForm[User]):
         fields = ("full_name",)
         labels = {"full_name": "Your full name"}
         error_messages = {"full_name": {"required": "Enter your full name."}}
+
+
+class ThrottledReauthenticateForm(ReauthenticateForm):  # type: ignore[misc]
+    """The password asked for again before something sensitive, behind the sign-in
+    throttle: wrong passwords here count with those at the sign-in pages."""
+
+    def clean_password(self) -> str:
+        ip = client_ip(context.request)
+        reservation = throttle.attempt(throttle.SIGN_IN, key=self.user.email, ip=ip)
+        if reservation is None:
+            raise forms.ValidationError(SignInForm.error_messages["throttled"], code="throttled")
+        password: str = super().clean_password()
+        reservation.refund()
+        return password
 
 
 class ChangeEmailForm(AddEmailForm):  # type: ignore[misc]

@@ -166,7 +166,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 15 * 60
 ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
-ACCOUNT_FORMS = {"add_email": "coaching.forms.ChangeEmailForm"}
+ACCOUNT_FORMS = {
+    "add_email": "coaching.forms.ChangeEmailForm",
+    "reauthenticate": "coaching.forms.ThrottledReauthenticateForm",
+}
 # allauth's own limits count in the per-process cache, as a first line; the doors where a
 # password or a code is tried also go through coaching.throttle, in the database.
 ACCOUNT_RATE_LIMITS = {

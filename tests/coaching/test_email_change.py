@@ -1,5 +1,7 @@
 """A new email address replaces the old one only once a link sent to it is followed."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
@@ -88,3 +90,19 @@ def test_a_changed_link_confirms_nothing(signed_in: HttpClient, coach: User) -> 
     HttpClient().post(tampered)
     coach.refresh_from_db()
     assert coach.email != "new@example.com"
+
+
+def test_an_account_made_from_the_sign_up_link_has_its_address_verified() -> None:
+    HttpClient().post(
+        reverse("coaching:signup"), {"full_name": "Robin Reyes", "email": "Robin@Example.com"}
+    )
+    link = re.search(r"https?://[^/\s]+(/accounts/signup/\S+)", str(mail.outbox[-1].body))
+    assert link is not None
+    HttpClient().post(
+        link.group(1),
+        {"password1": "correct-horse-battery", "password2": "correct-horse-battery"},
+    )
+    robin = User.objects.get(email="robin@example.com")
+    assert list(EmailAddress.objects.filter(user=robin).values_list("verified", "primary")) == [
+        (True, True)
+    ]
