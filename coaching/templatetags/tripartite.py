@@ -50,3 +50,13 @@ def device(user_agent: str) -> str:
     from coaching.devices import describe_device
 
     return describe_device(str(user_agent or ""))
+
+
+@register.filter
+def has_passkeys(user: Any) -> bool:
+    """Whether the account has a passkey to offer at its second step."""
+    from allauth.mfa.models import Authenticator
+
+    return bool(
+        Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.WEBAUTHN).exists()
+    )

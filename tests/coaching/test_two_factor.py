@@ -237,3 +237,14 @@ def test_two_factor_secrets_follow_a_new_notes_key(
         password_step(http, coach)
         assert http.post(CODE_PAGE, {"code": totp_code(secret)}).status_code == 302
         assert http.get(reverse("coaching:client-list")).status_code == 200
+
+
+def test_the_second_step_offers_a_passkey_only_to_an_account_that_has_one(
+    signed_in: HttpClient, coach: User
+) -> None:
+    enrol_totp(signed_in, coach)
+    http = HttpClient()
+    password_step(http, coach)
+    page = http.get(CODE_PAGE).content.decode()
+    assert "Use a passkey" not in page
+    assert "recovery codes" in page
