@@ -171,3 +171,19 @@ def test_a_coach_with_a_second_factor_is_asked_for_it_after_the_provider(
     http = HttpClient()
     assert sign_on(http, provider, email="robin@example.com") == reverse("mfa_authenticate")
     assert http.get(reverse("coaching:client-list")).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["openid_connect_login", "openid_connect_callback"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_unknown_provider_is_a_404_never_a_server_error(name: str, method: str) -> None:
+    url = reverse(name, kwargs={"provider_id": "nobody"})
+    assert getattr(HttpClient(), method)(url, {"code": "x", "state": "y"}).status_code == 404
+
+
+def test_a_callback_without_a_matching_state_signs_no_one_in(provider: FakeProvider) -> None:
+    make_coach(email="robin@example.com")
+    http = HttpClient()
+    callback = reverse("openid_connect_callback", kwargs={"provider_id": PROVIDER})
+    response = http.get(callback, {"code": "stolen", "state": "forged"})
+    assert response.status_code < 500
+    assert http.get(reverse("coaching:client-list")).status_code == 302
