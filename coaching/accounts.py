@@ -3,20 +3,26 @@ practice's brand (with the stylesheet and logo that parties' pages load)."""
 
 from typing import Any
 
+from allauth.account.internal.flows.login import perform_password_login
+from allauth.account.models import Login
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from coaching import services
 from coaching.branding import Brand, brand_css, brand_of, logo_bytes
+from coaching.devices import describe_device
 from coaching.forms import (
     AccountForm,
     BrandingForm,
@@ -30,6 +36,7 @@ from coaching.forms import (
 from coaching.http import CoachRequest, client_ip
 from coaching.models import CoachProfile, Membership, User
 from coaching.scoping import get_owned_or_404
+from coaching.twofactor import has_two_factor
 
 SIGN_UP_LINK_PROBLEMS = {"unknown": 404, "expired": 410, "used": 410}
 
@@ -72,13 +79,15 @@ def signup_finish(request: HttpRequest) -> HttpResponse:
             coach = services.signup_complete(
                 details=details, password=form.cleaned_data["password1"]
             )
-            login(request, coach, backend="django.contrib.auth.backends.ModelBackend")
+            response = complete_sign_in(
+                request, coach, redirect_url=reverse("coaching:profile"), signup=True
+            )
             messages.success(
                 request,
                 "Welcome to Tripartite. Add your professional memberships and insurance: "
                 "they appear on every agreement you send.",
             )
-            return redirect("coaching:profile")
+            return response
     except services.SignUpLinkProblem as problem:
         return render(
             request,
@@ -89,14 +98,32 @@ def signup_finish(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup_finish.html", {"form": form, "details": details})
 
 
+def complete_sign_in(
+    request: HttpRequest, user: User, *, redirect_url: str, signup: bool = False
+) -> HttpResponse:
+    """After the password: allauth's sign-in steps (a verified address, the second factor
+    when the account has one), then the session, the sessions list and the new-device
+    email. The answer is where the browser goes next."""
+    login = Login(user=user, email=user.email, redirect_url=redirect_url, signup=signup)
+    response: HttpResponse = perform_password_login(request, {"email": user.email}, login)
+    return response
+
+
 class SignInView(auth_views.LoginView):
-    """Django's sign-in, naming the product rather than the host it was reached at
-    (LoginView puts the request's host in `site_name` when the sites framework is off)."""
+    """Django's sign-in (with the throttle of SignInForm), naming the product rather than
+    the host it was reached at (LoginView puts the request's host in `site_name` when the
+    sites framework is off); a right password continues through complete_sign_in."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["site_name"] = settings.SITE_NAME
         return context
+
+    def form_valid(self, form: Form) -> HttpResponse:
+        assert isinstance(form, SignInForm)  # noqa: S101  (the form this view is made with)
+        user = form.get_user()
+        assert isinstance(user, User)  # noqa: S101
+        return complete_sign_in(self.request, user, redirect_url=self.get_success_url())
 
 
 sign_in = SignInView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True)
@@ -115,14 +142,35 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 password_reset = PasswordResetView.as_view()
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password from an emailed link ends every session of the account."""
+
+    success_url = reverse_lazy("coaching:password-reset-complete")
+
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed(request=self.request, user=form.user, reset=True)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """A changed password ends every other session; this one stays signed in."""
+
+    success_url = reverse_lazy("coaching:password-change-done")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        assert isinstance(form.user, User)  # noqa: S101  (the signed-in coach's own form)
+        services.password_changed(request=self.request, user=form.user, reset=False)
+        return response
+
+
 password_reset_done = auth_views.PasswordResetDoneView.as_view()
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    success_url=reverse_lazy("coaching:password-reset-complete")
-)
+password_reset_confirm = PasswordResetConfirmView.as_view()
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view()
-password_change = auth_views.PasswordChangeView.as_view(
-    success_url=reverse_lazy("coaching:password-change-done")
-)
+password_change = PasswordChangeView.as_view()
 password_change_done = auth_views.PasswordChangeDoneView.as_view()
 
 
@@ -148,6 +196,7 @@ def profile(request: CoachRequest) -> HttpResponse:
             "profile_form": profile_form,
             "memberships": coach.memberships.all(),
             "brand": brand_of(profile),
+            "two_factor": has_two_factor(coach),
         },
     )
 
@@ -241,3 +290,18 @@ def membership_delete(request: CoachRequest, pk: int) -> HttpResponse:
     membership.delete()
     messages.success(request, f"Your {membership.body_name} membership is removed.")
     return redirect("coaching:profile")
+
+
+@login_required
+@require_POST
+def session_end(request: CoachRequest, pk: int) -> HttpResponse:
+    """Sign out one of the coach's sessions (this one too, if it is the one named)."""
+    session = UserSession.objects.filter(user=request.user, pk=pk).first()
+    if session is None:
+        raise Http404("No such session of yours.")
+    if session.session_key == request.session.session_key:
+        logout(request)
+        return redirect("coaching:login")
+    services.sessions_end_one(session=session)
+    messages.success(request, f"{describe_device(session.user_agent)} is signed out.")
+    return redirect("usersessions_list")

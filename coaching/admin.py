@@ -1,5 +1,11 @@
 from typing import Any
 
+from allauth.mfa import admin as _mfa_admin  # noqa: F401  (registers, to be undone below)
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount import admin as _social_admin  # noqa: F401
+from allauth.socialaccount.models import SocialApp, SocialToken
+from allauth.usersessions import admin as _sessions_admin  # noqa: F401
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
@@ -20,6 +26,23 @@ from coaching.models import (
 
 # The admin's sign-in goes through the same throttle as the coaches' one.
 admin.site.login_form = AdminSignInForm
+
+# allauth's own admin pages, loaded here first so that some can be taken away: the second
+# factors' secrets and the sign-on tokens are never shown (an operator resets a lost second
+# factor with `manage.py reset_two_factor`, which is recorded and tells the coach), and the
+# sign-on providers come from the environment.
+admin.site.unregister(Authenticator)
+admin.site.unregister(SocialToken)
+admin.site.unregister(SocialApp)
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin[UserSession]):
+    list_display = ("user", "created_at", "last_seen_at", "ip", "user_agent")
+    search_fields = ("user__email", "ip")
+    raw_id_fields = ("user",)
+    readonly_fields = ("session_key",)
 
 
 class ProfileInline(admin.StackedInline[CoachProfile, User]):

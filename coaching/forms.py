@@ -6,6 +6,8 @@ Every error names the field it belongs to and says, in plain words, what to do.
 from collections.abc import Iterator
 from typing import Any, cast
 
+from allauth.account.forms import AddEmailForm, ReauthenticateForm
+from allauth.core import context
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordMixin
@@ -37,6 +39,7 @@ from coaching.models import (
     normalise_email,
     time_zone_choices,
 )
+from coaching.twofactor import has_two_factor
 
 EMAIL_ERRORS = {
     "required": "Enter an email address.",
@@ -139,12 +142,20 @@ class SignInForm(AuthenticationForm):
 
 
 class AdminSignInForm(SignInForm, AdminAuthenticationForm):
-    """The admin's sign-in, behind the same throttle: failures count at both doors."""
+    """The admin's sign-in, behind the same throttle: failures count at both doors. It asks
+    for no second factor, so an account that has one signs in on the coaches' page first."""
 
     error_messages = {
         **AdminAuthenticationForm.error_messages,
         "throttled": SignInForm.error_messages["throttled"],
+        "two_factor": "This account signs in with a second factor: sign in on the main "
+        "sign-in page first, then come back to the admin.",
     }
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if has_two_factor(user):
+            raise forms.ValidationError(self.error_messages["two_factor"], code="two_factor")
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
@@ -182,21 +193,40 @@ class ThrottledPasswordResetForm(PasswordResetForm):
 
 
 class AccountForm(forms.ModelForm[User]):
+    """The coach's name. The address changes on its own page, once the new one is confirmed
+    (ChangeEmailForm)."""
+
     class Meta:
         model = User
-        fields = ("full_name", "email")
-        labels = {"full_name": "Your full name", "email": "Email address"}
-        field_classes = {"email": AccountEmailField}
-        error_messages = {
-            "full_name": {"required": "Enter your full name."},
-            "email": EMAIL_ERRORS,
-        }
+        fields = ("full_name",)
+        labels = {"full_name": "Your full name"}
+        error_messages = {"full_name": {"required": "Enter your full name."}}
 
-    def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"]
-        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Another account already uses this email address.")
-        return email
+
+class ThrottledReauthenticateForm(ReauthenticateForm):  # type: ignore[misc]
+    """The password asked for again before something sensitive, behind the sign-in
+    throttle: wrong passwords here count with those at the sign-in pages."""
+
+    def clean_password(self) -> str:
+        ip = client_ip(context.request)
+        reservation = throttle.attempt(throttle.SIGN_IN, key=self.user.email, ip=ip)
+        if reservation is None:
+            raise forms.ValidationError(SignInForm.error_messages["throttled"], code="throttled")
+        password: str = super().clean_password()
+        reservation.refund()
+        return password
+
+
+class ChangeEmailForm(AddEmailForm):  # type: ignore[misc]
+    """A new address for the account, in the form accounts are stored in; it replaces the
+    current one only once the link emailed to it is followed."""
+
+    email = AccountEmailField(
+        label="New email address",
+        max_length=254,
+        error_messages=EMAIL_ERRORS,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class ProfileForm(forms.ModelForm[CoachProfile]):

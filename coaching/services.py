@@ -1,22 +1,35 @@
 """Workflows about coaches that touch more than one row or send an email."""
 
+import logging
 import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.adapter import get_adapter as get_sessions_adapter
+from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.forms import ModelForm
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
-from coaching import throttle
+from coaching import devices, throttle
+from coaching.adapters import reencrypt_secret
 from coaching.branding import Logo, new_brand_key
 from coaching.emails import send_email
 from coaching.models import CoachProfile, User, normalise_email
+
+logger = logging.getLogger(__name__)
 
 SIGN_UP_SALT = "coaching.sign-up"
 SIGN_UP_LINK_HOURS = 24
@@ -41,10 +54,12 @@ class SignUpLinkProblem(Exception):
 
 @transaction.atomic
 def coach_sign_up(*, email: str, password: str, full_name: str, practice_name: str = "") -> User:
-    """Create a coach's account and practice profile together."""
+    """Create a coach's account and practice profile together, its address verified: only
+    the owner of the address could follow the emailed link that leads here."""
     coach = User.objects.create_user(email, password, full_name=full_name)
     coach.profile.practice_name = practice_name
     coach.profile.save(update_fields=["practice_name"])
+    EmailAddress.objects.create(user=coach, email=coach.email, verified=True, primary=True)
     return coach
 
 
@@ -141,3 +156,69 @@ def signup_complete(*, details: SignUpDetails, password: str) -> User:
         )
     except IntegrityError:
         raise SignUpLinkProblem("used") from None
+
+
+def sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """Sign the account out everywhere (but the session `keep_session_key`): the sessions
+    are deleted, so their cookies lead nowhere. The number ended."""
+    sessions = UserSession.objects.filter(user=user)
+    if keep_session_key:
+        sessions = sessions.exclude(session_key=keep_session_key)
+    ended = list(sessions)
+    get_sessions_adapter().end_sessions(ended)
+    return len(ended)
+
+
+def sessions_end_one(*, session: UserSession) -> None:
+    """Sign out one session of an account: its cookie leads nowhere from now on."""
+    get_sessions_adapter().end_sessions([session])
+
+
+def password_changed(*, request: HttpRequest, user: User, reset: bool) -> None:
+    """After a new password: every other session ends (all of them after a reset, which
+    signs no one in), and the coach is told by email."""
+    keep = None if reset else request.session.session_key
+    sessions_end(user=user, keep_session_key=keep)
+    if not reset:
+        # Django gave this session a new key as the password changed: list it under that.
+        devices.session_seen(request, user=user, force=True)
+    template = "account/email/password_reset" if reset else "account/email/password_changed"
+    get_account_adapter(request).send_notification_mail(template, user)
+
+
+@transaction.atomic
+def two_factor_reset(*, coach: User, operator: User, reason: str) -> int:
+    """Remove every second factor of an account (app, passkeys, recovery codes) for a coach
+    who lost them all, after the operator checked it is them; every session ends, the
+    admin's history of the account records who did it and why, and the coach is told by
+    email. The number of second factors removed."""
+    removed, _ = Authenticator.objects.filter(user=coach).delete()
+    sessions_end(user=coach)
+    LogEntry.objects.create(
+        user=operator,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(coach.pk),
+        object_repr=str(coach)[:200],
+        action_flag=CHANGE,
+        change_message=f"Two-factor sign-in reset ({removed} removed). Reason: {reason}",
+    )
+    logger.info("Two-factor sign-in reset for account %s by account %s", coach.pk, operator.pk)
+    context = {"user": coach, "when": timezone.now(), "sessions_link": settings.SITE_URL}
+    transaction.on_commit(lambda: send_email("two-factor-reset", to=coach.email, context=context))
+    return int(removed)
+
+
+def two_factor_secrets_rotate() -> int:
+    """Encrypt every stored authenticator secret (the apps' seeds, the recovery codes'
+    seeds) with the newest NOTES_KEY, so that older keys can be removed. The number
+    re-encrypted; run it after adding a key, like `rotate_notes_key`."""
+    rotated = 0
+    secret_fields = {Authenticator.Type.TOTP: "secret", Authenticator.Type.RECOVERY_CODES: "seed"}
+    for kind, field in secret_fields.items():
+        for pk in Authenticator.objects.filter(type=kind).values_list("pk", flat=True):
+            with transaction.atomic():
+                row = Authenticator.objects.select_for_update().get(pk=pk)
+                row.data[field] = reencrypt_secret(row.data[field])
+                row.save(update_fields=["data"])
+            rotated += 1
+    return rotated

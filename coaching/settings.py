@@ -55,6 +55,14 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks_db",
+    # The coach's account: verified addresses, two-factor sign-in, passkeys, single
+    # sign-on and the list of signed-in sessions (docs/accounts.md).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "coaching.devices.track_sessions",
+    "coaching.twofactor.require_two_factor",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "coaching.middleware.coach_time_zone",
@@ -133,6 +144,110 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+
+# Accounts (django-allauth). Sign-up, sign-in and password reset stay our own views (one
+# throttle for every door, coaching.throttle); allauth adds verified address changes,
+# the second factor, passkeys, single sign-on and the sessions list.
+ACCOUNT_ADAPTER = "coaching.adapters.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+# A new address replaces the old one once the link sent to it is followed, not before.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 1
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# Changing the address or the second factors, and reading private notes or exporting a
+# client's data, ask again for the second factor (the password without one) after this.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 15 * 60
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+ACCOUNT_FORMS = {
+    "add_email": "coaching.forms.ChangeEmailForm",
+    "reauthenticate": "coaching.forms.ThrottledReauthenticateForm",
+}
+# allauth's own limits count in the per-process cache, as a first line; the doors where a
+# password or a code is tried also go through coaching.throttle, in the database.
+ACCOUNT_RATE_LIMITS = {
+    "manage_email": "10/m/user",
+    "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+    "login_failed": "10/m/ip,5/5m/key",
+}
+MFA_ADAPTER = "coaching.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_RECOVERY_CODE_COUNT = 10
+# Recovery codes are shown once, when made; afterwards only how many are left.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# The address can still be changed (with its emailed confirmation) once two-factor is on.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_TRUST_ENABLED = False
+MFA_FORMS = {
+    "authenticate": "coaching.twofactor.ThrottledAuthenticateForm",
+    "reauthenticate": "coaching.twofactor.ThrottledReauthenticateForm",
+    "add_webauthn": "coaching.twofactor.AddPasskeyForm",
+    "authenticate_webauthn": "coaching.twofactor.PasskeyAuthenticateForm",
+    "login_webauthn": "coaching.twofactor.PasskeyLoginForm",
+    "reauthenticate_webauthn": "coaching.twofactor.PasskeyReauthenticateForm",
+}
+# Plain HTTP is allowed for passkeys on a developer's machine only (browsers accept it on
+# localhost alone).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# The operator can make a second factor compulsory for every account.
+REQUIRE_TWO_FACTOR = envbool("REQUIRE_TWO_FACTOR", False)
+# Sessions' last activity is kept by coaching.devices.track_sessions, every few minutes.
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Single sign-on through the practice's own identity provider (OpenID Connect: Keycloak,
+# Google Workspace, Microsoft Entra ID, Okta...). Set SSO_OIDC_SERVER_URL (the issuer),
+# SSO_OIDC_CLIENT_ID and SSO_OIDC_CLIENT_SECRET; see docs/accounts.md. A coach signs in
+# with it when the provider vouches for the address of their existing account; with
+# SSO_ALLOW_SIGNUP, a person the provider knows gets an account of their own too.
+SSO_OIDC_SERVER_URL = envstr("SSO_OIDC_SERVER_URL", "").strip()
+SSO_ALLOW_SIGNUP = envbool("SSO_ALLOW_SIGNUP", False)
+SOCIALACCOUNT_ADAPTER = "coaching.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {}
+if SSO_OIDC_SERVER_URL:
+    _sso = {
+        name: envstr(name, "").strip() for name in ("SSO_OIDC_CLIENT_ID", "SSO_OIDC_CLIENT_SECRET")
+    }
+    if _missing_sso := [name for name, value in _sso.items() if not value]:
+        raise ImproperlyConfigured(
+            f"{', '.join(_missing_sso)} must be set when SSO_OIDC_SERVER_URL is."
+        )
+    SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": envstr("SSO_OIDC_ID", "practice-sso"),
+                    "name": envstr("SSO_OIDC_NAME", "your organisation"),
+                    "client_id": _sso["SSO_OIDC_CLIENT_ID"],
+                    "secret": _sso["SSO_OIDC_CLIENT_SECRET"],
+                    "settings": {
+                        "server_url": envurl("SSO_OIDC_SERVER_URL", ""),
+                        "token_auth_method": envchoice(
+                            "SSO_OIDC_TOKEN_AUTH",
+                            "client_secret_basic",
+                            {"client_secret_basic", "client_secret_post"},
+                        ),
+                    },
+                }
+            ],
+        }
+    }
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = envstr("TIME_ZONE", "Europe/London")

@@ -1,11 +1,12 @@
 """Rate limits kept in the database, so every web process sees the same counts.
 
 Every door where a secret is tried or an email is sent goes through `attempt()`: the
-coach's and the admin's sign-in, password reset, sign-up, the signing code and emailed
-links. It takes a token from each of the door's buckets before the password, code or
-link is looked at, under the buckets' row locks, so at most `capacity` attempts are
-ever evaluated, however many arrive at the same instant. An attempt that succeeds
-gives its tokens back (`Reservation.refund()`), so only failures use a limit up.
+coach's and the admin's sign-in, the second factor's codes, password reset, sign-up, the
+signing code and emailed links. It takes a token from each of the door's buckets
+before the password, code or link is looked at, under the buckets' row locks, so at most
+`capacity` attempts are ever evaluated, however many arrive at the same instant. An
+attempt that succeeds gives its tokens back (`Reservation.refund()`), so only failures
+use a limit up.
 
 A bucket holds up to `capacity` tokens and refills completely over `per_seconds`.
 Keys are hashed with the secret key: the table never holds an email or an IP. Values
@@ -41,6 +42,8 @@ class Door:
 
 # Wrong passwords, at /accounts/login/ and /admin/login/ alike.
 SIGN_IN = Door("sign-in", per_seconds=15 * 60, per_key=5, per_ip=30)
+# Wrong codes from an authenticator app or recovery codes, at sign-in and when asked again.
+SECOND_FACTOR = Door("second-factor", per_seconds=15 * 60, per_key=5, per_ip=30)
 # Requests from one network; reset emails to one address (quietly: no page says so).
 PASSWORD_RESET = Door("reset-ip", per_seconds=3600, per_ip=20)
 PASSWORD_RESET_EMAILS = Door("reset-email", per_seconds=3600, per_key=3)

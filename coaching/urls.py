@@ -35,6 +35,7 @@ coaching_patterns = [
     path("accounts/branding/", accounts.branding, name="branding"),
     path("brand/<slug:key>.css", accounts.brand_stylesheet, name="brand-css"),
     path("brand/<slug:key>/logo", accounts.brand_logo, name="brand-logo"),
+    path("accounts/sessions/<int:pk>/end/", accounts.session_end, name="session-end"),
     path("accounts/memberships/new/", accounts.membership_create, name="membership-create"),
     path("accounts/memberships/<int:pk>/edit/", accounts.membership_edit, name="membership-edit"),
     path(
@@ -66,6 +67,9 @@ coaching_patterns = [
 
 urlpatterns = [
     path("", include((coaching_patterns, "coaching"))),
+    # allauth's pages: the address, the second factor, passkeys, sessions, single sign-on.
+    # Where a path is also ours (sign-in, sign-up, password pages), ours comes first.
+    path("accounts/", include("allauth.urls")),
     path("", include("contracts.urls")),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),

@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -6,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client as HttpClient
 from pytest_django import Settings
 
@@ -102,6 +104,13 @@ def fast_password_hashing(settings: Settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """allauth counts some of its rate limits and used codes in the cache: each test starts
+    with none, as a fresh process would."""
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def seal_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("seal")
@@ -127,10 +136,25 @@ def other_coach(db: None) -> User:
     return make_coach(full_name="Blake Other")
 
 
+def record_sign_in(
+    http: HttpClient, user: User, *, method: str = "password", **extra: object
+) -> None:
+    """Note in the browser's session that the coach just proved who they are, as signing in
+    through the pages does (`force_login` does not): pages that ask for a fresh sign-in
+    (private notes, exports) then open at once."""
+    session = http.session
+    records = list(session.get("account_authentication_methods", []))
+    records.append({"method": method, "at": time.time(), **extra})
+    session["account_authentication_methods"] = records
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def signed_in(coach: User) -> HttpClient:
     http = HttpClient()
     http.force_login(coach)
+    record_sign_in(http, coach)
     return http
 
 
@@ -139,6 +163,7 @@ def sign_in() -> Callable[[User], HttpClient]:
     def _sign_in(user: User) -> HttpClient:
         http = HttpClient()
         http.force_login(user)
+        record_sign_in(http, user)
         return http
 
     return _sign_in

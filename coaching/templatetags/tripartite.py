@@ -42,3 +42,21 @@ def prose(text: str) -> SafeString:
                 )
             )
     return mark_safe("".join(blocks))  # noqa: S308 - every part is escaped above
+
+
+@register.filter
+def device(user_agent: str) -> str:
+    """A browser's name as a person knows it ("Firefox on Windows")."""
+    from coaching.devices import describe_device
+
+    return describe_device(str(user_agent or ""))
+
+
+@register.filter
+def has_passkeys(user: Any) -> bool:
+    """Whether the account has a passkey to offer at its second step."""
+    from allauth.mfa.models import Authenticator
+
+    return bool(
+        Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.WEBAUTHN).exists()
+    )

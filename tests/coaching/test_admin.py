@@ -1,6 +1,8 @@
 from datetime import UTC, datetime
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
+from allauth.usersessions.models import UserSession
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -77,6 +79,10 @@ def test_every_model_has_an_admin_changelist_and_change_page(
     _make_engagement(agreement, version, coach)
     take_checkpoint()
     record_full_check(verify_trail(agreement))
+    UserSession.objects.create(
+        user=coach, ip="192.0.2.1", session_key="s" * 32, user_agent="Firefox/140.0"
+    )
+    SocialAccount.objects.create(user=coach, provider="practice-sso", uid="casey")
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     pdf_for(agreement, PdfKind.DRAFT)  # queued in the database, not rendered
     staff = User.objects.create_superuser("admin@example.com", "admin-password-123", full_name="A")

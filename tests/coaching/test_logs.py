@@ -23,6 +23,7 @@ def test_tokens_in_logged_paths_are_redacted() -> None:
         logger.warning("POST /portal/enter/P0rtal_Token-9z/ 302")
         logger.warning("GET /decide/D3cide_Token-77/ 200")
         logger.warning("GET /agreements/4/ 200")
+        logger.warning("GET /accounts/confirm-email/MQ:1uX2:Ab_cD-ef123/ 200")
     finally:
         logger.removeHandler(handler)
     lines = stream.getvalue().splitlines()
@@ -35,6 +36,7 @@ def test_tokens_in_logged_paths_are_redacted() -> None:
         "POST /portal/enter/[redacted]/ 302",
         "GET /decide/[redacted]/ 200",
         "GET /agreements/4/ 200",
+        "GET /accounts/confirm-email/[redacted]/ 200",
     ]
 
 

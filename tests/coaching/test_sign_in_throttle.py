@@ -174,3 +174,16 @@ def test_signing_code_checks_are_throttled_per_network_address(coach: User) -> N
     assert statuses == [400] * 30 + [429] * 2
     other_network = HttpClient(REMOTE_ADDR="192.0.2.7")
     assert other_network.post(code_check_url(coach), {"code": "12"}).status_code == 400
+
+
+def test_wrong_passwords_when_asked_again_count_with_the_sign_in_ones(
+    signed_in: HttpClient, coach: User, evaluated: list[str]
+) -> None:
+    reauthenticate = reverse("account_reauthenticate")
+    for _ in range(3):
+        signed_in.post(reauthenticate, {"password": WRONG})
+    for _ in range(2):
+        sign_in(HttpClient(), coach.email, WRONG)
+    page = signed_in.post(reauthenticate, {"password": PASSWORD}).content.decode()
+    assert THROTTLED in page
+    assert THROTTLED in sign_in(HttpClient(), coach.email, PASSWORD)

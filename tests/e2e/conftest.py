@@ -65,4 +65,4 @@ def sign_in(page: Page, base: str, coach: User) -> None:
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email address").fill(coach.email)
     page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from coaching.http import CoachRequest
 from coaching.scoping import get_owned_or_404
+from coaching.twofactor import fresh_factor_required
 from contracts.access import SignerVisit, owned_agreement, signer_link
 from contracts.engagement.intake import services
 from contracts.engagement.intake.forms import (
@@ -86,6 +87,7 @@ def agreement_intake(request: CoachRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@fresh_factor_required
 def agreement_intake_read(request: CoachRequest, pk: int, intake: int) -> HttpResponse:
     """One intake; once submitted, its answers (each reading is recorded)."""
     agreement = owned_agreement(request, pk)

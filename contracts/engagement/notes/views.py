@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from coaching.http import CoachRequest
+from coaching.twofactor import fresh_factor_required
 from contracts.access import owned_agreement
 from contracts.engagement.crypto import NotesKeyMismatch
 from contracts.engagement.notes import services
@@ -26,6 +27,7 @@ def _owned_note(request: CoachRequest, pk: int) -> PrivateNote:
 
 
 @login_required
+@fresh_factor_required
 def agreement_notes(request: CoachRequest, pk: int) -> HttpResponse:
     agreement = owned_agreement(request, pk)
     notes = agreement.notes.select_related("session")
@@ -40,6 +42,7 @@ def agreement_notes(request: CoachRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@fresh_factor_required
 def note_new(request: CoachRequest, pk: int) -> HttpResponse:
     agreement = owned_agreement(request, pk)
     initial = {}
@@ -70,6 +73,7 @@ def note_new(request: CoachRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@fresh_factor_required
 def note_detail(request: CoachRequest, pk: int) -> HttpResponse:
     note = _owned_note(request, pk)
     text = services.note_read(note=note, coach=request.user, request=request)
@@ -81,6 +85,7 @@ def note_detail(request: CoachRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@fresh_factor_required
 def note_edit(request: CoachRequest, pk: int) -> HttpResponse:
     note = _owned_note(request, pk)
     status = 200
@@ -134,6 +139,7 @@ def note_edit(request: CoachRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@fresh_factor_required
 def note_delete(request: CoachRequest, pk: int) -> HttpResponse:
     note = _owned_note(request, pk)
     if request.method == "POST":

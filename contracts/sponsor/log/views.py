@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from coaching.http import CoachRequest
 from coaching.models import Client
 from coaching.scoping import get_owned_or_404
+from coaching.twofactor import fresh_factor_required
 from contracts.access import owned_agreement
 from contracts.models import Agreement
 from contracts.sponsor.log import services
@@ -49,12 +50,14 @@ def agreement_disclosures(request: CoachRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@fresh_factor_required
 def agreement_disclosures_csv(request: CoachRequest, pk: int) -> HttpResponse:
     agreement, log = _agreement_log(request, pk)
     return _csv(log, f"disclosures-{agreement.reference}")
 
 
 @login_required
+@fresh_factor_required
 def agreement_disclosures_pdf(request: CoachRequest, pk: int) -> HttpResponse:
     agreement, log = _agreement_log(request, pk)
     return _pdf(request, log, f"disclosures-{agreement.reference}")
@@ -67,12 +70,14 @@ def client_disclosures(request: CoachRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@fresh_factor_required
 def client_disclosures_csv(request: CoachRequest, pk: int) -> HttpResponse:
     client, log = _client_log(request, pk)
     return _csv(log, f"disclosures-client-{client.pk}")
 
 
 @login_required
+@fresh_factor_required
 def client_disclosures_pdf(request: CoachRequest, pk: int) -> HttpResponse:
     client, log = _client_log(request, pk)
     return _pdf(request, log, f"disclosures-client-{client.pk}")

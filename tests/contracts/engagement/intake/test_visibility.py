@@ -18,6 +18,7 @@ from contracts.models import (
     SignerRole,
 )
 from contracts.terms import InformationKind, Recipient, SharingLevel, default_sharing, sharing_cell
+from tests.conftest import record_sign_in
 from tests.contracts.documents.helpers import download, signed_agreement, text_of
 from tests.contracts.engagement.intake.helpers import (
     intake_for,
@@ -106,6 +107,7 @@ def test_another_coach_cannot_read_them(
     intake = _submitted(signed, coach)
     other = HttpClient()
     other.force_login(other_coach)
+    record_sign_in(other, other_coach)
 
     assert other.get(_read_url(intake)).status_code == 404
 

@@ -11,7 +11,7 @@ from coaching.models import User
 from contracts.engagement.crypto import decrypt_text
 from contracts.engagement.notes import services
 from contracts.models import AuditEventKind, CoachingSession, PrivateNote
-from tests.conftest import make_agreement
+from tests.conftest import make_agreement, record_sign_in
 from tests.contracts.engagement.notes.helpers import PHRASE, events
 from tests.contracts.signing_helpers import send_agreement
 
@@ -89,6 +89,7 @@ def test_a_stale_save_is_refused_and_shows_both_texts_so_nothing_is_lost(
     signed_in.get(edit)  # tab A opens the form at revision 1
     other_tab = HttpClient()
     other_tab.force_login(coach)
+    record_sign_in(other_tab, coach)
     saved = other_tab.post(edit, {"text": "Saved in tab B", "revision": "1"})
     assert saved.status_code == 302
 
@@ -201,6 +202,7 @@ def test_another_coach_gets_404_and_nothing_is_read(
     note = services.note_write(agreement=make_agreement(coach=coach), coach=coach, text=PHRASE)
     other = HttpClient()
     other.force_login(other_coach)
+    record_sign_in(other, other_coach)
 
     for method in ("get", "post"):
         response = getattr(other, method)(reverse(f"contracts:{name}", args=[note.pk]))
