@@ -42,7 +42,7 @@ def sign_in(coach: Actor, user: User) -> None:
     coach.arrive("Sign in", h1(page, "^Sign in"))
     coach.fill(page.get_by_label("Email address"), user.email)
     coach.fill(page.get_by_label(re.compile(r"^\s*Password\W*$")), PASSWORD)
-    coach.click(page.get_by_role("button", name="Sign in"))
+    coach.click(page.get_by_role("button", name="Sign in", exact=True))
     coach.arrive("Home", h1(page, "^Welcome"))
 
 
