@@ -14,7 +14,7 @@ from contracts.drafting.services import template_create
 from contracts.engagement.intake.questions import built_in_questions
 from contracts.engagement.intake.services import intake_send, questionnaire_create
 from contracts.engagement.notes import services as notes
-from contracts.models import CoachingSession, RequestChannel
+from contracts.models import CoachingSession, LegalHold, RequestChannel
 from contracts.signing import services as signing
 from contracts.sponsor.asking import request_receive
 from contracts.sponsor.log.services import BreachData, breach_record
@@ -113,6 +113,9 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:questionnaire-": lambda coach: questionnaire_create(coach=coach),
     "contracts:note-": lambda coach: notes.note_write(
         agreement=make_agreement(coach=coach), coach=coach, text="Private"
+    ),
+    "contracts:records-hold-": lambda coach: LegalHold.objects.create(
+        coach=coach, client=make_client(coach=coach), reason="A complaint"
     ),
 }
 # Values for the URL arguments that are not the object's id (or how to find them from it).

@@ -254,6 +254,7 @@ class AgreementStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
     DECLINED = "declined", "Declined"
     VOIDED = "voided", "Voided"
+    DISPOSED = "disposed", "Disposed of"
 
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):

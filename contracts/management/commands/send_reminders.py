@@ -6,7 +6,9 @@ contracts.reviews.reminders, where they are chosen), queues the email retries th
 due and any email whose task was lost (contracts.outbox), and hands background tasks
 whose worker died back to the workers (coaching.jobs).
 Every AUDIT_CHECKPOINT_MINUTES, a pass also signs an audit checkpoint, if any trail
-changed (see contracts.checkpoints).
+changed (see contracts.checkpoints). The first pass of each day also goes over the
+records' retention (contracts.records.services.records_daily_pass), and every pass
+deletes the stored files of disposed records not deleted yet.
 """
 
 import signal
@@ -22,6 +24,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from coaching.jobs import reclaim_abandoned_tasks
 from contracts.checkpoints import take_checkpoint
 from contracts.outbox import deliver_due_emails
+from contracts.records.disposal import retry_file_deletions
+from contracts.records.services import records_daily_pass
 from contracts.reviews.reminders import send_due_reminders
 from contracts.signing.reminders import send_signing_reminders
 
@@ -75,7 +79,22 @@ class Command(BaseCommand):
             )
             + "."
         )
+        self._records()
         self._checkpoint()
+
+    def _records(self) -> None:
+        records = records_daily_pass()
+        if records.due or records.disposed or records.held or records.reminders or records.failed:
+            self.stdout.write(
+                f"Records: {records.due} class(es) due for disposal, {records.disposed} "
+                f"disposed of automatically, {records.held} agreement(s) held, "
+                f"{records.reminders} reminder(s) sent"
+                + (f"; {records.failed} disposal(s) failed" if records.failed else "")
+                + "."
+            )
+        deleted = retry_file_deletions()
+        if deleted:
+            self.stdout.write(f"{deleted} file(s) of disposed records deleted from storage.")
 
     def _checkpoint(self) -> None:
         try:
