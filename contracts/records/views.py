@@ -10,24 +10,47 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from coaching.http import CoachRequest
+from coaching import throttle
+from coaching.http import CoachRequest, client_ip, parse_id
 from coaching.models import Client
 from coaching.scoping import get_owned_or_404
-from contracts.access import owned_agreement
+from contracts.access import (
+    SignerVisit,
+    code_verified_key,
+    owned_agreement,
+    signer_link,
+    too_many_requests,
+)
+from contracts.links import UnknownLink
 from contracts.models import (
     Agreement,
     AgreementStatus,
     DataRequest,
+    DataRequestKind,
+    DisclosureEntry,
     DisposalEntry,
     LegalHold,
+    LinkPurpose,
+    SignerRole,
     Tombstone,
 )
 from contracts.records import services
-from contracts.records.forms import HoldForm, LiftForm, TerminationForm
+from contracts.records.erasure import ErasureError, erasure_carry_out, erasure_notify, erasure_plan
+from contracts.records.export import export_record, export_stream, package_name
+from contracts.records.forms import (
+    AskForm,
+    CodeForm,
+    DataRequestForm,
+    HoldForm,
+    LiftForm,
+    TerminationForm,
+)
 from contracts.records.schedule import Schedule, agreement_schedule
+from contracts.signing.services import signer_request_code, signer_verify_code
 
 LOG_PAGE = 50
 
@@ -214,6 +237,7 @@ def hold_lift(request: CoachRequest, pk: int) -> HttpResponse:
 @login_required
 def client_records(request: CoachRequest, pk: int) -> HttpResponse:
     client = get_owned_or_404(Client, request.user, pk=pk)
+    withheld = DisclosureEntry.objects.filter(agreement__client=client, visible_to_client=False)
     return render(
         request,
         "contracts/records/client.html",
@@ -223,5 +247,179 @@ def client_records(request: CoachRequest, pk: int) -> HttpResponse:
             "requests": DataRequest.objects.filter(client=client),
             "agreements": Agreement.objects.filter(client=client).order_by("number"),
             "log": DisposalEntry.objects.filter(client=client)[:50],
+            "withheld": withheld.count(),
         },
     )
+
+
+def _owned_request(request: CoachRequest, client: Client, data_request: int) -> DataRequest:
+    return get_owned_or_404(DataRequest, request.user, pk=data_request, client=client)
+
+
+@login_required
+@require_POST
+def client_export(request: CoachRequest, pk: int) -> HttpResponseBase:
+    """The client's subject access package, streamed as it is made (never stored)."""
+    client = get_owned_or_404(Client, request.user, pk=pk)
+    wanted = parse_id(request.POST.get("data_request", ""))
+    answering = (
+        DataRequest.objects.filter(
+            pk=wanted, client=client, coach=request.user, kind=DataRequestKind.ACCESS
+        ).first()
+        if wanted
+        else None
+    )
+    stream = export_stream(client=client, coach=request.user)
+    export_record(client=client, coach=request.user, data_request=answering, request=request)
+    response = StreamingHttpResponse(stream, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{package_name(client)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def data_request_new(request: CoachRequest, pk: int) -> HttpResponse:
+    client = get_owned_or_404(Client, request.user, pk=pk)
+    form = DataRequestForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        made = services.data_request_record(
+            coach=request.user,
+            client=client,
+            kind=DataRequestKind(form.cleaned_data["kind"]),
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, f"Recorded. Answer by {made.due_on.day} {made.due_on:%B %Y}.")
+        return redirect("contracts:client-records", pk=client.pk)
+    return render(request, "contracts/records/request_new.html", {"client": client, "form": form})
+
+
+@login_required
+@require_POST
+def data_request_answered(request: CoachRequest, pk: int, data_request: int) -> HttpResponse:
+    client = get_owned_or_404(Client, request.user, pk=pk)
+    found = _owned_request(request, client, data_request)
+    try:
+        services.data_request_answered(data_request=found, coach=request.user)
+    except services.RecordsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The request is answered.")
+    return redirect("contracts:client-records", pk=client.pk)
+
+
+@login_required
+def data_request_erase(request: CoachRequest, pk: int, data_request: int) -> HttpResponse:
+    client = get_owned_or_404(Client, request.user, pk=pk)
+    found = _owned_request(request, client, data_request)
+    if found.kind != DataRequestKind.ERASURE:
+        return redirect("contracts:client-records", pk=client.pk)
+    if request.method == "POST" and found.completed_at is None:
+        try:
+            entries = erasure_carry_out(data_request=found, coach=request.user)
+        except ErasureError as error:
+            messages.error(request, str(error))
+        else:
+            count = sum(entry.count for entry in entries)
+            messages.success(
+                request, f"{count} record{'s' if count != 1 else ''} erased; the client is told."
+            )
+        return redirect("contracts:client-data-request-erase", pk=client.pk, data_request=found.pk)
+    found.refresh_from_db()
+    return render(
+        request,
+        "contracts/records/erase.html",
+        {
+            "client": client,
+            "data_request": found,
+            "plan": erasure_plan(client=client, coach=request.user)
+            if found.completed_at is None
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def data_request_notify(request: CoachRequest, pk: int, data_request: int) -> HttpResponse:
+    client = get_owned_or_404(Client, request.user, pk=pk)
+    found = _owned_request(request, client, data_request)
+    if found.completed_at is not None and erasure_notify(data_request_id=found.pk):
+        messages.success(request, "The client is told.")
+    else:
+        messages.error(request, "The notice could not be sent: try again later.")
+    return redirect("contracts:client-data-request-erase", pk=client.pk, data_request=found.pk)
+
+
+# The client, through the link to their copy of the agreement
+
+CODE_EMAILS = throttle.Door("code-signer", per_seconds=600, per_key=3)
+CODE_CHECKS = throttle.Door("code-check", per_seconds=3600, per_key=10, per_ip=30)
+
+
+def _verified(request: HttpRequest, visit: SignerVisit) -> bool:
+    return bool(request.session.get(code_verified_key(visit.signer)))
+
+
+@signer_link(LinkPurpose.VIEW, code=False)
+def my_data(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    """The client asks for a copy of their data, or its erasure, once the code emailed to
+    them proves the link is still in their hands."""
+    signer = visit.signer
+    if signer.role != SignerRole.CLIENT or signer.client_id is None:
+        raise UnknownLink(signer)
+    context: dict[str, Any] = {"signer": signer, "token": visit.token, "code_form": CodeForm()}
+    if not _verified(request, visit):
+        return render(request, "contracts/records/my_data.html", context)
+    form = AskForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        made = services.data_request_from_link(
+            signer=signer, kind=DataRequestKind(form.cleaned_data["kind"]), request=request
+        )
+        return render(request, "contracts/records/my_data_asked.html", {**context, "made": made})
+    return render(request, "contracts/records/my_data.html", {**context, "form": form})
+
+
+@require_POST
+@signer_link(LinkPurpose.VIEW, code=False)
+def my_data_code(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    signer = visit.signer
+    if signer.role != SignerRole.CLIENT or signer.client_id is None:
+        raise UnknownLink(signer)
+    context: dict[str, Any] = {
+        "signer": signer,
+        "token": visit.token,
+        "code_form": CodeForm(),
+        "code_sent": True,
+    }
+    if throttle.attempt(CODE_EMAILS, key=str(signer.pk)) is None:
+        context["error"] = "Several codes were sent just now. Wait ten minutes, then ask again."
+        return render(request, "contracts/records/my_data.html", context, status=429)
+    signer_request_code(signer=signer, request=request)
+    return render(request, "contracts/records/my_data.html", context)
+
+
+@require_POST
+@signer_link(LinkPurpose.VIEW, code=False)
+def my_data_verify(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
+    signer = visit.signer
+    if signer.role != SignerRole.CLIENT or signer.client_id is None:
+        raise UnknownLink(signer)
+    form = CodeForm(request.POST)
+    context: dict[str, Any] = {
+        "signer": signer,
+        "token": visit.token,
+        "code_form": form,
+        "code_sent": True,
+    }
+    reservation = throttle.attempt(CODE_CHECKS, key=str(signer.pk), ip=client_ip(request))
+    if reservation is None:
+        return too_many_requests(request)
+    if not form.is_valid():
+        return render(request, "contracts/records/my_data.html", context, status=400)
+    problem = signer_verify_code(signer=signer, code=form.cleaned_data["code"], request=request)
+    if problem:
+        form.add_error("code", problem)
+        return render(request, "contracts/records/my_data.html", context, status=400)
+    reservation.refund()
+    request.session[code_verified_key(signer)] = True
+    return redirect("contracts:copy-my-data", token=visit.token)

@@ -2,21 +2,26 @@
 
     manage.py records due [--coach EMAIL] [--within DAYS]
     manage.py records dispose [--dry-run] [--coach EMAIL] [--agreement ID]
+    manage.py records export --client EMAIL [--coach EMAIL] [--output FILE]
 
 Each exits 1, saying why, when it cannot do what was asked.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from coaching.models import RecordClass, User, normalise_email
+from coaching.models import Client, RecordClass, User, normalise_email
+from contracts.engagement.crypto import NotesKeyMismatch
 from contracts.records import services
+from contracts.records.export import export_record, export_stream, package_name
 from contracts.records.services import Coming, RecordsError
 
 OPERATOR = "Operator (manage.py records dispose)"
+OPERATOR_EXPORT = "Operator (manage.py records export)"
 
 
 def _classes(classes: list[RecordClass]) -> str:
@@ -25,8 +30,8 @@ def _classes(classes: list[RecordClass]) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Records due for disposal (due), and disposing of them (dispose, with --dry-run to "
-        "only list)."
+        "Records due for disposal (due), disposing of them (dispose, with --dry-run to "
+        "only list), and a client's copy of their data (export)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -41,11 +46,18 @@ class Command(BaseCommand):
         dispose.add_argument("--coach", help="Only this coach's records (their email).")
         dispose.add_argument("--agreement", type=int, help="Only this agreement (its id).")
 
+        export = actions.add_parser("export", help="Write a client's subject access package.")
+        export.add_argument("--client", required=True, help="The client's email address.")
+        export.add_argument("--coach", help="The coach's email, if several have that client.")
+        export.add_argument("--output", help="The ZIP file to write (default: here, named).")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "due":
             self._due(options)
-        else:
+        elif options["action"] == "dispose":
             self._dispose(options)
+        else:
+            self._export(options)
 
     def _coach(self, email: str | None) -> User | None:
         if not email:
@@ -121,3 +133,36 @@ class Command(BaseCommand):
         self.stdout.write(f"{disposed} agreement(s) disposed of; the disposal log shows each.")
         if failed:
             raise CommandError(f"{failed} agreement(s) could not be disposed of.")
+
+    def _export(self, options: dict[str, Any]) -> None:
+        clients = Client.objects.filter(email__iexact=options["client"].strip())
+        coach = self._coach(options["coach"])
+        if coach is not None:
+            clients = clients.filter(coach=coach)
+        matches = list(clients.select_related("coach__profile")[:2])
+        if not matches:
+            raise CommandError(f"No client has the address {options['client']}.")
+        if len(matches) > 1:
+            raise CommandError("Several coaches have a client with that address: add --coach.")
+        client = matches[0]
+        output = Path(options["output"] or package_name(client))
+        try:
+            stream = export_stream(client=client, coach=client.coach)
+        except NotesKeyMismatch:
+            raise CommandError(
+                "NOTES_KEY cannot decrypt this client's notes or intake answers: put the key "
+                "they were written with back in NOTES_KEY."
+            ) from None
+        try:
+            with output.open("xb") as file:
+                for chunk in stream:
+                    file.write(chunk)
+        except FileExistsError:
+            raise CommandError(f"{output} already exists: choose another --output.") from None
+        except OSError as error:
+            output.unlink(missing_ok=True)
+            raise CommandError(f"The package could not be written: {error}") from None
+        export_record(client=client, coach=client.coach, actor=OPERATOR_EXPORT)
+        self.stdout.write(
+            f"Wrote {output} ({output.stat().st_size} bytes) for client {client.pk}."
+        )
