@@ -77,8 +77,7 @@ typecheck: install
 
 # Each prints its figures beside an anchor measured in the same run (PostgreSQL for reminders).
 bench: install
-	$(PY) benchmarks/pdf_benchmark.py
-	$(PY) benchmarks/reminder_benchmark.py
+	$(PY) benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -4,9 +4,10 @@
 
 Builds the demo in a throwaway SQLite database, signs the demo's three-way agreement,
 then prints, from one run: the median time to render its executed PDF through the
-product (template + WeasyPrint with PDF/A-3a, attachments and fonts) and the median
-of a bare WeasyPrint render of the same HTML with the same options, their ratio
-(target 1.15 or less), the median seal time (target 60 ms or less), the time of a
+product (template + WeasyPrint with PDF/A-3a, attachments and fonts), to render and
+seal it, and of a bare WeasyPrint render of the same HTML with the same options, the
+three measured in rotated order (goal: render and seal at most 1.1 times bare
+WeasyPrint plus 60 ms); the median seal time (goal 60 ms or less), the time of a
 second, cached download, and the process's peak memory.
 """
 
@@ -47,6 +48,7 @@ from pypdf import PdfReader  # noqa: E402
 from weasyprint import HTML, Attachment  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
+from benchmarks.figures import Figure, median_ms_rotated, report  # noqa: E402
 from contracts.documents import pdf as pdfs  # noqa: E402
 from contracts.documents.seal import seal_pdf  # noqa: E402
 from contracts.management.commands.load_demo import DEMO_EMAIL, DEMO_PASSWORD  # noqa: E402
@@ -110,16 +112,14 @@ def main(runs: int) -> None:
         )
         return pdf
 
-    # Interleaved, so that any drift of the machine affects both the same way.
-    product_runs: list[float] = []
-    bare_runs: list[float] = []
-    for _ in range(runs):
-        product_ms_once, unsealed = median_ms(product, 1)
-        bare_ms_once, _ = median_ms(bare, 1)
-        product_runs.append(product_ms_once)
-        bare_runs.append(bare_ms_once)
-    product_ms, bare_ms = statistics.median(product_runs), statistics.median(bare_runs)
+    def executed() -> bytes:
+        return seal_pdf(product(), reason="benchmark")
+
+    # In rotated order, so that neither is always first (cold) or second (warm).
+    unsealed = product()
     seal_pdf(unsealed, reason="warm-up")  # loads the key once, as a worker does
+    medians = median_ms_rotated({"product": product, "bare": bare, "executed": executed}, runs)
+    product_ms, bare_ms, executed_ms = medians["product"], medians["bare"], medians["executed"]
     seal_ms, _ = median_ms(lambda: seal_pdf(unsealed, reason="benchmark"), max(runs, 15))
 
     client = Client()
@@ -142,11 +142,35 @@ def main(runs: int) -> None:
     print(f"Executed PDF of the demo agreement: {pages} pages, {len(first_body) / 1024:.0f} KB")
     print(f"Median render through the product ({runs} runs): {product_ms:.0f} ms")
     print(f"Median bare WeasyPrint render of the same HTML: {bare_ms:.0f} ms")
-    print(f"Ratio: {ratio:.2f} (target 1.15 or less)")
+    print(f"Ratio of the render alone: {ratio:.2f}")
     print(f"Median seal time: {seal_ms:.1f} ms (target 60 ms or less)")
     print(f"First download (render, seal, store): {first_ms:.0f} ms")
     print(f"Second, cached download: {cached_ms:.1f} ms")
+    print(f"Render and seal, as a signed agreement's PDF is made: {executed_ms:.0f} ms")
     print(f"Peak memory of this process: {peak_mb:.0f} MB")
+    ceiling = 1.1 * bare_ms + 60
+    report(
+        [
+            Figure(
+                benchmark="pdf",
+                name="executed agreement, render + seal",
+                goal="<= 1.1 x bare + 60 ms",
+                measured=f"{executed_ms:.0f} ms",
+                anchor=f"{bare_ms:.0f} ms bare WeasyPrint",
+                ratio=executed_ms / bare_ms,
+                met=executed_ms <= ceiling,
+            ),
+            Figure(
+                benchmark="pdf",
+                name="seal alone",
+                goal="<= 60 ms",
+                measured=f"{seal_ms:.1f} ms",
+                anchor=f"{product_ms:.0f} ms render",
+                ratio=seal_ms / product_ms,
+                met=seal_ms <= 60,
+            ),
+        ]
+    )
 
 
 if __name__ == "__main__":
