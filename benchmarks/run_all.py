@@ -27,6 +27,7 @@ SCRIPTS = [
     "web_benchmark",
     "pdf_benchmark",
     "reminder_benchmark",
+    "records_export",
 ]
 
 

@@ -256,6 +256,9 @@ class ProfileForm(forms.ModelForm[CoachProfile]):
             "remind_insurance",
             "insurance_lead_days",
             *(f"retention_{record_class}_years" for record_class in RecordClass),
+            "dispose_automatically",
+            "remind_disposals",
+            "disposal_lead_days",
         )
         widgets = {
             "insurance_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

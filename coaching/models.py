@@ -121,10 +121,13 @@ class RecordClass(models.TextChoices):
     """Kinds of record a coaching engagement produces, each with its own retention."""
 
     AGREEMENT = "agreement", "Signed agreement and its audit trail"
+    SESSIONS = "sessions", "Session log and three-way meetings"
     NOTES = "notes", "Coach's session notes"
     ASSESSMENTS = "assessments", "Assessment and psychometric results"
     FEEDBACK = "feedback", "Stakeholder feedback"
     INTAKE = "intake", "Intake answers"
+    REPORTS = "reports", "Reports and information released"
+    DISCLOSURES = "disclosures", "Disclosure log"
     CORRESPONDENCE = "correspondence", "Correspondence"
 
 
@@ -197,6 +200,18 @@ class CoachProfile(models.Model):
     retention_feedback_years = _retention_field(3, RecordClass.FEEDBACK)
     retention_intake_years = _retention_field(3, RecordClass.INTAKE)
     retention_correspondence_years = _retention_field(6, RecordClass.CORRESPONDENCE)
+    retention_sessions_years = _retention_field(6, RecordClass.SESSIONS)
+    retention_reports_years = _retention_field(3, RecordClass.REPORTS)
+    retention_disclosures_years = _retention_field(7, RecordClass.DISCLOSURES)
+    dispose_automatically = models.BooleanField(
+        "dispose of records automatically when their retention period ends",
+        default=False,
+        help_text="Otherwise you confirm each disposal on the page of records due.",
+    )
+    remind_disposals = models.BooleanField(
+        "remind me before records are due for disposal", default=True
+    )
+    disposal_lead_days = _days_field("days before records are due for disposal", 30)
 
     # The practice's brand, set through its own page (coaching.branding checks each value).
     brand_color = models.CharField("brand colour", max_length=7, blank=True, editable=False)

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "coaching.middleware.coach_time_zone",
     "contracts.engagement.middleware.NotesKeyMismatchPage",
+    "contracts.records.middleware.DisposedAgreementPage",
 ]
 
 ROOT_URLCONF = "coaching.urls"

@@ -14,7 +14,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +40,7 @@ from contracts.links import (
 )
 from contracts.models import (
     Agreement,
+    AgreementStatus,
     EmailKind,
     LinkPurpose,
     OutgoingEmail,
@@ -102,9 +103,24 @@ def signed_copy_open(signer: Signer) -> bool:
     )
 
 
-def owned_agreement(request: CoachRequest, pk: int) -> Agreement:
-    """The signed-in coach's agreement named in the URL, with its parties; else 404."""
-    return get_owned_or_404(Agreement.objects.with_parties(), request.user, pk=pk)
+class AgreementDisposed(Http404):
+    """The agreement's records were disposed of: only its records page remains (a 404
+    wherever nothing shows it otherwise; contracts.records.middleware redirects there)."""
+
+    def __init__(self, agreement: Agreement) -> None:
+        super().__init__("The records of this agreement were disposed of.")
+        self.agreement = agreement
+
+
+def owned_agreement(request: CoachRequest, pk: int, *, disposed: bool = False) -> Agreement:
+    """The signed-in coach's agreement named in the URL, with its parties; else 404.
+
+    A disposed agreement is only for the pages that show what is left of it (`disposed`).
+    """
+    agreement = get_owned_or_404(Agreement.objects.with_parties(), request.user, pk=pk)
+    if agreement.status == AgreementStatus.DISPOSED and not disposed:
+        raise AgreementDisposed(agreement)
+    return agreement
 
 
 @dataclass(frozen=True)

@@ -12,23 +12,30 @@ from contracts.models import (
     BreachRecord,
     ClientDecision,
     CoachingSession,
+    DataRequest,
     DisclosureEntry,
+    DisposalEntry,
+    FileDeletion,
     InformationRequest,
     Intake,
     IntakeQuestionnaire,
+    LegalHold,
     NotesKeyFingerprint,
     OutgoingEmail,
     PortalLink,
     PrivateNote,
     Programme,
     ProgrammeChange,
+    RecordsPass,
     Release,
     Reminder,
     Review,
     ReviewConfirmation,
     Signer,
     SigningLink,
+    Termination,
     ThreeWayMeeting,
+    Tombstone,
     TrailCheck,
 )
 
@@ -272,3 +279,50 @@ class BreachRecordAdmin(ReadOnlyAdmin[BreachRecord]):
 class DisclosureEntryAdmin(ReadOnlyAdmin[DisclosureEntry]):
     list_display = ("coach", "seq", "agreement", "what", "to_role", "basis", "at")
     list_select_related = ("coach", "agreement")
+
+
+# The records lifecycle: read only, and without the coach's reasons (for the coach only).
+
+
+@admin.register(Termination)
+class TerminationAdmin(ReadOnlyAdmin[Termination]):
+    list_display = ("agreement", "ended_on", "recorded_at")
+    list_select_related = ("agreement",)
+    exclude = ("reason",)
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(ReadOnlyAdmin[LegalHold]):
+    list_display = ("coach", "agreement", "client", "placed_at", "lifted_at")
+    list_select_related = ("coach", "agreement", "client")
+    exclude = ("reason", "lift_reason")
+
+
+@admin.register(DisposalEntry)
+class DisposalEntryAdmin(ReadOnlyAdmin[DisposalEntry]):
+    list_display = ("coach", "reference", "record_class", "count", "reason", "at")
+    list_filter = ("record_class", "reason")
+    list_select_related = ("coach",)
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(ReadOnlyAdmin[Tombstone]):
+    list_display = ("reference", "disposed_at", "audit_seq")
+
+
+@admin.register(FileDeletion)
+class FileDeletionAdmin(ReadOnlyAdmin[FileDeletion]):
+    list_display = ("name", "created_at", "attempts", "last_error")
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(ReadOnlyAdmin[DataRequest]):
+    list_display = ("coach", "client", "kind", "received_at", "due_on", "completed_at")
+    list_filter = ("kind",)
+    list_select_related = ("coach", "client")
+    exclude = ("outcome", "note")
+
+
+@admin.register(RecordsPass)
+class RecordsPassAdmin(ReadOnlyAdmin[RecordsPass]):
+    list_display = ("day", "started_at", "finished_at", "due", "disposed")

@@ -227,6 +227,7 @@ def _arguments(name: str, pattern: URLPattern, world: World, token: str) -> dict
         "breach": [1],
         "request_id": [1],
         "release_id": [1],
+        "data_request": [1],
         "number": [1],
         "token": [token],
         "uidb64": ["MQ"],

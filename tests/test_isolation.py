@@ -16,7 +16,15 @@ from contracts.drafting.services import template_create
 from contracts.engagement.intake.questions import built_in_questions
 from contracts.engagement.intake.services import intake_send, questionnaire_create
 from contracts.engagement.notes import services as notes
-from contracts.models import AgreementPdf, CoachingSession, RequestChannel
+from contracts.models import (
+    AgreementPdf,
+    CoachingSession,
+    DataRequest,
+    DataRequestChannel,
+    DataRequestKind,
+    LegalHold,
+    RequestChannel,
+)
 from contracts.signing import services as signing
 from contracts.sponsor.asking import request_receive
 from contracts.sponsor.log.services import BreachData, breach_record
@@ -86,6 +94,18 @@ def _agreement_with_a_release(coach: User) -> models.Model:
     return version.agreement
 
 
+def _client_with_an_erasure_request(coach: User) -> models.Model:
+    client = make_client(coach=coach)
+    DataRequest.objects.create(
+        coach=coach,
+        client=client,
+        kind=DataRequestKind.ERASURE,
+        channel=DataRequestChannel.COACH,
+        due_on=timezone.localdate(),
+    )
+    return client
+
+
 # URL name prefix -> how to make the object of that kind for a coach.
 OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "coaching:client-": lambda coach: make_client(coach=coach),
@@ -115,6 +135,7 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     "contracts:review": lambda coach: make_agreement(coach=coach),
     "contracts:meeting": lambda coach: make_agreement(coach=coach),
     "contracts:template-": lambda coach: template_create(coach=coach, name="Mine"),
+    "contracts:client-data-request-": lambda coach: _client_with_an_erasure_request(coach),
     "contracts:client-": lambda coach: make_client(coach=coach),
     # Sessions: an agreement in force with one session whose id is the agreement's too,
     # since each URL argument takes the owned object's id.
@@ -126,6 +147,9 @@ OWNED_OBJECTS: dict[str, Callable[[User], models.Model]] = {
     # The coach's signed-in sessions.
     "coaching:session-": lambda coach: UserSession.objects.create(
         user=coach, ip="192.0.2.1", session_key=f"isolation{coach.pk}", user_agent="Firefox"
+    ),
+    "contracts:records-hold-": lambda coach: LegalHold.objects.create(
+        coach=coach, client=make_client(coach=coach), reason="A complaint"
     ),
 }
 # Values for the URL arguments that are not the object's id (or how to find them from it).
@@ -142,6 +166,7 @@ OTHER_ARGUMENTS: dict[str, object] = {
     "breach": lambda agreement: agreement.breaches.get().pk,
     "request_id": lambda agreement: agreement.requests.get().pk,
     "release_id": lambda agreement: agreement.releases.get().pk,
+    "data_request": lambda client: client.data_requests.get().pk,
 }
 # Patterns whose arguments are not an owned object's id: secrets sent by email.
 NOT_OWNED = {
@@ -177,6 +202,9 @@ NOT_OWNED = {
     # A practice's logo and colours: public, named by a random key (tests/coaching/test_branding).
     "coaching:brand-css",
     "coaching:brand-logo",
+    "contracts:copy-my-data",
+    "contracts:copy-my-data-code",
+    "contracts:copy-my-data-verify",
 }
 
 

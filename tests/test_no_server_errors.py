@@ -31,6 +31,7 @@ ODD = {
     "breach": 999999,
     "request_id": 999999,
     "release_id": 999999,
+    "data_request": 999999,
     "kind": "x",
     "number": 999,
     "token": "not-a-token",

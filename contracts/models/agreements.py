@@ -255,6 +255,7 @@ class AgreementStatus(models.TextChoices):
     SIGNED = "signed", "Signed"
     DECLINED = "declined", "Declined"
     VOIDED = "voided", "Voided"
+    DISPOSED = "disposed", "Disposed of"
 
 
 # How an agreement's state is shown and filtered: once a version is in force it stays in

@@ -56,6 +56,12 @@ class AuditEventKind(models.TextChoices):
     CLIENT_DECIDED = "client_decided", "The client decided on a release"
     RELEASED = "released", "Information released"
     BREACH_RECORDED = "breach_recorded", "Confidentiality broken under a limit, recorded"
+    ENGAGEMENT_ENDED = "engagement_ended", "Engagement ended early"
+    HOLD_PLACED = "hold_placed", "Legal hold placed"
+    HOLD_LIFTED = "hold_lifted", "Legal hold lifted"
+    RECORDS_DISPOSED = "records_disposed", "Records disposed of"
+    DATA_REQUESTED = "data_requested", "The client asked about their personal data"
+    DATA_EXPORTED = "data_exported", "Copy of the client's personal data made"
 
 
 class AuditEvent(models.Model):

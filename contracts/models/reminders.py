@@ -16,6 +16,8 @@ class ReminderKind(models.TextChoices):
     ENDING_SOON = "ending_soon", "Engagement ending soon"
     LAST_SESSION = "last_session", "Last session agreed used or planned"
     INSURANCE_EXPIRING = "insurance_expiring", "Insurance expiring"
+    DISPOSAL_DUE = "disposal_due", "Records due for disposal"
+    DATA_REQUEST_DUE = "data_request_due", "A client's request about their data due"
 
 
 class ReminderStatus(models.TextChoices):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from coaching.emails import send_email
 from contracts.drafting.sections import agreement_sections
-from contracts.models import Reminder, ReminderKind
+from contracts.models import DataRequest, DataRequestKind, Reminder, ReminderKind
 from contracts.reviews.calendar import review_invitation
 from contracts.snapshot import Snapshot
 from contracts.terms import Jurisdiction
@@ -34,6 +34,17 @@ def email_reminder_to_coach(reminder: Reminder, *, today: date) -> None:
         "when": _when(reminder.due_on, today),
         "practice_name": coach.profile.practice_name,
     }
+    if reminder.kind == ReminderKind.DATA_REQUEST_DUE:
+        _email_data_request(reminder, context)
+        return
+    if reminder.kind == ReminderKind.DISPOSAL_DUE and agreement is not None:
+        context.update(reference=agreement.reference, title=agreement.title)
+        context["link"] = settings.SITE_URL + reverse(
+            "contracts:agreement-records", args=[agreement.pk]
+        )
+        context["automatic"] = coach.profile.dispose_automatically
+        send_email("reminder-disposal", to=coach.email, context=context)
+        return
     if agreement is None:
         context["link"] = settings.SITE_URL + reverse("coaching:profile")
         send_email("reminder-insurance", to=coach.email, context=context)
@@ -84,6 +95,21 @@ def email_reminder_to_coach(reminder: Reminder, *, today: date) -> None:
         context=context,
         attachments=[(f"review-{agreement.reference}.ics", invitation, "text/calendar")],
     )
+
+
+def _email_data_request(reminder: Reminder, context: dict[str, Any]) -> None:
+    """The month to answer a client's request for their data, or its erasure, runs out."""
+    data_request = DataRequest.objects.select_related("client").get(
+        pk=int(reminder.cycle), coach=reminder.coach
+    )
+    context.update(
+        client_name=data_request.client.name,
+        erasure=data_request.kind == DataRequestKind.ERASURE,
+        received_at=data_request.received_at,
+        link=settings.SITE_URL
+        + reverse("contracts:client-records", args=[data_request.client_id]),
+    )
+    send_email("reminder-data-request", to=reminder.coach.email, context=context)
 
 
 def _when(day: date, today: date) -> str:

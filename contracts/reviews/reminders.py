@@ -281,6 +281,21 @@ def _send(
     report.failed += len(failed)
 
 
+def send_chosen_reminders(due: list[Due], *, now: datetime | None = None) -> PassReport:
+    """Claim and send reminders chosen elsewhere (records due for disposal, a client's
+    request about their data), exactly as this pass does its own: each key once."""
+    now = now or timezone.now()
+    run = str(uuid.uuid4())
+    report = PassReport()
+    days: dict[str, date] = {}
+    for start in range(0, len(due), BATCH_SIZE):
+        with transaction.atomic():
+            claimed = _claim(due[start : start + BATCH_SIZE], run, now)
+        _send(claimed, report, now, days)
+        report.batches += 1
+    return report
+
+
 def send_due_reminders(
     *, now: datetime | None = None, on_batch: Callable[[int], None] | None = None
 ) -> PassReport:

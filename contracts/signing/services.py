@@ -253,6 +253,18 @@ class CodeRefused:
     standing: CodeStanding
     tries_left: int = 0
 
+    @property
+    def message(self) -> str:
+        """What to tell the person, next to the code box."""
+        if self.standing == CodeStanding.LIVE:
+            left = self.tries_left
+            return f"That code is wrong. You have {left} tr{'y' if left == 1 else 'ies'} left."
+        return {
+            CodeStanding.NONE: "There is no code to enter yet: ask for one first.",
+            CodeStanding.EXPIRED: "This code has expired: ask for a new one.",
+            CodeStanding.SPENT: "This code was entered wrongly too often: ask for a new one.",
+        }[self.standing]
+
 
 @transaction.atomic
 def signer_verify_code(

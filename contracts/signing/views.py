@@ -269,10 +269,7 @@ def _verify_code(request: HttpRequest, visit: SignerVisit, then: str) -> HttpRes
         visit.signer.refresh_from_db()
         if refused.standing != CodeStanding.LIVE:
             return _code_step(request, visit, REFUSED_STEPS[refused.standing], status=400)
-        left = refused.tries_left
-        form.add_error(
-            "code", f"That code is wrong. You have {left} tr{'y' if left == 1 else 'ies'} left."
-        )
+        form.add_error("code", refused.message)
         return _code_step(request, visit, CodeStep.WRONG, form=form, status=400)
     reservation.refund()
     request.session[code_verified_key(visit.signer)] = True

@@ -16,8 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from coaching.models import User
+from contracts.audit import event_hash
 from contracts.models import (
     Agreement,
+    AuditEvent,
+    AuditEventKind,
     BreachRecord,
     DisclosureBasis,
     DisclosureEntry,
@@ -127,6 +130,7 @@ def verify_disclosures(coach: User) -> DisclosureReport:
     problems: list[str] = []
     broken: set[int] = set()
     previous, expected, count = "", 1, 0
+    disposed = disposed_entries(coach)
     for entry in DisclosureEntry.objects.filter(coach=coach).order_by("seq").iterator():
         count += 1
         if entry.seq != expected:
@@ -135,8 +139,32 @@ def verify_disclosures(coach: User) -> DisclosureReport:
         if entry.prev_hash != previous:
             problems.append(f"Entry {entry.seq} does not follow the entry before it.")
             broken.add(entry.seq)
-        if _digest(entry) != entry.hash:
+        if _digest(entry) != entry.hash and not (
+            disposed.get(entry.seq) == entry.hash and _is_emptied(entry)
+        ):
             problems.append(f"Entry {entry.seq} was changed.")
             broken.add(entry.seq)
         previous, expected = entry.hash, entry.seq + 1
     return DisclosureReport(entries=count, problems=problems, broken=broken)
+
+
+def disposed_entries(coach: User) -> dict[int, str]:
+    """The coach's entries whose content was disposed of (sequence number: hash), as the
+    `records_disposed` events of their agreements' audit trails name them. Only events that
+    match their own hash count: each is held in its trail's chain."""
+    disposed: dict[int, str] = {}
+    events = AuditEvent.objects.filter(
+        agreement__coach=coach, kind=AuditEventKind.RECORDS_DISPOSED
+    ).order_by("agreement_id", "seq")
+    for event in events.iterator():
+        named = event.data.get("disclosure_entries") if isinstance(event.data, dict) else None
+        if not isinstance(named, list) or event_hash(event) != event.hash:
+            continue
+        for item in named:
+            if isinstance(item, list) and len(item) == 2 and isinstance(item[0], int):
+                disposed[item[0]] = str(item[1])
+    return disposed
+
+
+def _is_emptied(entry: DisclosureEntry) -> bool:
+    return not (entry.what or entry.to_name or entry.to_email or entry.approved_by)

@@ -152,6 +152,11 @@ def profile_data(coach: User, **overrides: object) -> dict[str, object]:
         "profile-retention_feedback_years": "3",
         "profile-retention_intake_years": "3",
         "profile-retention_correspondence_years": "6",
+        "profile-retention_sessions_years": "6",
+        "profile-retention_reports_years": "3",
+        "profile-retention_disclosures_years": "7",
+        "profile-remind_disposals": "on",
+        "profile-disposal_lead_days": "30",
     }
     data.update({f"profile-{key}": value for key, value in overrides.items()})
     return data

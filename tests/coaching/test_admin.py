@@ -25,12 +25,19 @@ from contracts.models import (
     ClientDecision,
     ClientDecisionKind,
     CoachingSession,
+    DataRequest,
+    DataRequestChannel,
+    DataRequestKind,
     DisclosureBasis,
     DisclosureEntry,
+    DisposalEntry,
+    DisposalReason,
+    FileDeletion,
     InformationRequest,
     Intake,
     IntakeQuestionnaire,
     IntakeStatus,
+    LegalHold,
     MeetingKind,
     PdfKind,
     PortalLink,
@@ -38,10 +45,13 @@ from contracts.models import (
     Programme,
     ProgrammeChange,
     ProgrammeChangeKind,
+    RecordsPass,
     Release,
     ReleaseKind,
     RequestChannel,
+    Termination,
     ThreeWayMeeting,
+    Tombstone,
 )
 from contracts.reviews import services as reviews
 from contracts.reviews.reminders import send_due_reminders
@@ -55,6 +65,33 @@ pytestmark = pytest.mark.django_db
 def test_every_model_of_the_project_is_in_the_admin() -> None:
     ours = [m for m in apps.get_models() if m._meta.app_label in {"coaching", "contracts"}]
     assert [m for m in ours if m not in admin.site._registry] == []
+
+
+def _make_records(agreement: Agreement, coach: User) -> None:
+    """One row of each model of the records lifecycle, made directly."""
+    today = timezone.localdate()
+    Termination.objects.create(agreement=agreement, ended_on=today)
+    LegalHold.objects.create(coach=coach, agreement=agreement, reason="A complaint")
+    DataRequest.objects.create(
+        coach=coach,
+        client=agreement.client,
+        kind=DataRequestKind.ACCESS,
+        channel=DataRequestChannel.COACH,
+        due_on=today,
+    )
+    DisposalEntry.objects.create(
+        coach=coach,
+        agreement=agreement,
+        reference=agreement.reference,
+        record_class="notes",
+        count=1,
+        reason=DisposalReason.RETENTION,
+        by="Coach",
+        digest="0" * 64,
+    )
+    Tombstone.objects.create(agreement=agreement, reference="TRI-9", audit_seq=1, audit_head="0")
+    FileDeletion.objects.create(name="agreements/pdf/gone.pdf")
+    RecordsPass.objects.create(day=today, claimed_by="test")
 
 
 def test_every_model_has_an_admin_changelist_and_change_page(
@@ -77,6 +114,7 @@ def test_every_model_has_an_admin_changelist_and_change_page(
         review=reviews.review_start(agreement=agreement, coach=coach), coach=coach
     )
     _make_engagement(agreement, version, coach)
+    _make_records(agreement, coach)
     take_checkpoint()
     record_full_check(verify_trail(agreement))
     UserSession.objects.create(

@@ -69,6 +69,10 @@ def test_an_address_changed_in_the_admin_is_stored_in_that_form(coach: User) -> 
             for name in ("agreement", "notes", "assessments", "feedback", "intake")
         },
         "profile-0-retention_correspondence_years": "6",
+        "profile-0-retention_sessions_years": "6",
+        "profile-0-retention_reports_years": "3",
+        "profile-0-retention_disclosures_years": "7",
+        "profile-0-disposal_lead_days": "30",
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
     }

@@ -6,8 +6,10 @@ contracts.reviews.reminders, where they are chosen), queues the email retries th
 due and any email whose task was lost (contracts.outbox), and hands background tasks
 whose worker died back to the workers (coaching.jobs).
 Every AUDIT_CHECKPOINT_MINUTES, a pass also signs an audit checkpoint, if any trail
-changed (see contracts.checkpoints); and each pass checks a few whole audit trails,
-those checked longest ago first.
+changed (see contracts.checkpoints); each pass checks a few whole audit trails,
+those checked longest ago first. The first pass of each day also goes over the
+records' retention (contracts.records.services.records_daily_pass), and every pass
+deletes the stored files of disposed records not deleted yet.
 """
 
 import signal
@@ -24,6 +26,8 @@ from coaching.jobs import reclaim_abandoned_tasks
 from contracts.audit import agreements_due_a_full_check, record_full_check, verify_trail
 from contracts.checkpoints import take_checkpoint
 from contracts.outbox import deliver_due_emails
+from contracts.records.disposal import retry_file_deletions
+from contracts.records.services import records_daily_pass
 from contracts.reviews.reminders import send_due_reminders
 from contracts.signing.reminders import send_signing_reminders
 
@@ -80,6 +84,7 @@ class Command(BaseCommand):
             )
             + "."
         )
+        self._records()
         self._checkpoint()
         self._check_trails()
 
@@ -96,6 +101,20 @@ class Command(BaseCommand):
                 f"{altered} audit trail{'s' if altered != 1 else ''} altered: "
                 "run manage.py verify_audit for the details."
             )
+
+    def _records(self) -> None:
+        records = records_daily_pass()
+        if records.due or records.disposed or records.held or records.reminders or records.failed:
+            self.stdout.write(
+                f"Records: {records.due} class(es) due for disposal, {records.disposed} "
+                f"disposed of automatically, {records.held} agreement(s) held, "
+                f"{records.reminders} reminder(s) sent"
+                + (f"; {records.failed} disposal(s) failed" if records.failed else "")
+                + "."
+            )
+        deleted = retry_file_deletions()
+        if deleted:
+            self.stdout.write(f"{deleted} file(s) of disposed records deleted from storage.")
 
     def _checkpoint(self) -> None:
         try:

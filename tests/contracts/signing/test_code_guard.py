@@ -34,6 +34,8 @@ CODE_PAGES = {
     "contracts:intake-verify",
     "contracts:decide-code",
     "contracts:decide-verify",
+    "contracts:copy-my-data-code",
+    "contracts:copy-my-data-verify",
 }
 
 
