@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from coaching.models import User
 from tests.conftest import PASSWORD
@@ -66,3 +66,17 @@ def sign_in(page: Page, base: str, coach: User) -> None:
     page.get_by_label("Email address").fill(coach.email)
     page.get_by_label(re.compile(r"^\s*Password\W*$")).fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def draw_signature(page: Page) -> None:
+    """Draw a short stroke on the signing page's signature pad, as a finger or mouse would."""
+    canvas = page.locator("[data-signature-pad] canvas")
+    canvas.scroll_into_view_if_needed()
+    expect(canvas).to_be_visible()
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 60)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 18, box["y"] + 60 + (step % 3) * 15)
+    page.mouse.up()

@@ -13,7 +13,7 @@ from contracts.models import Agreement, SigningLink
 from contracts.signing import services as signing
 from tests.conftest import make_agreement
 from tests.contracts.signing_helpers import link_for
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import draw_signature, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,16 +36,7 @@ def sign_page(page: Page, url: str, *, name: str, draw: bool = False) -> Page:
         boxes.nth(index).check()
     page.get_by_label("Type your full name to sign").fill(name)
     if draw:
-        canvas = page.locator("[data-signature-pad] canvas")
-        canvas.scroll_into_view_if_needed()
-        expect(canvas).to_be_visible()
-        box = canvas.bounding_box()
-        assert box is not None
-        page.mouse.move(box["x"] + 20, box["y"] + 60)
-        page.mouse.down()
-        for step in range(1, 12):
-            page.mouse.move(box["x"] + 20 + step * 18, box["y"] + 60 + (step % 3) * 15)
-        page.mouse.up()
+        draw_signature(page)
         expect(page.locator("input[name=drawn_signature]")).to_have_value(
             re.compile(r"^data:image/png;base64,")
         )

@@ -13,6 +13,7 @@ from contracts.models import SignerRole, SignerStatus
 from contracts.signing import services as signing
 from tests.conftest import make_agreement
 from tests.contracts.signing_helpers import link_for
+from tests.e2e.conftest import draw_signature
 
 pytestmark = pytest.mark.e2e
 
@@ -28,19 +29,6 @@ MIN_TARGET = 44
 WIDTHS = [390, 1280]
 
 
-def draw(page: Page) -> None:
-    canvas = page.locator("[data-signature-pad] canvas")
-    canvas.scroll_into_view_if_needed()
-    expect(canvas).to_be_visible()
-    box = canvas.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 60)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * 18, box["y"] + 60 + (step % 3) * 15)
-    page.mouse.up()
-
-
 def inked_pixels(page: Page) -> int:
     """How many pixels of the signature pad are drawn on."""
     count: int = page.locator("[data-signature-pad] canvas").evaluate(INKED)
@@ -54,7 +42,7 @@ def test_a_failed_submit_focuses_the_summary_and_a_cleared_drawing_is_never_seal
     version = signing.agreement_send(agreement=agreement, coach=coach)
     page = new_visitor()
     page.goto(live_server.url + link_for(agreement.client.email))
-    draw(page)
+    draw_signature(page)
     drawing = page.locator("input[name=drawn_signature]")
     expect(drawing).to_have_value(re.compile(r"^data:image/png;base64,"))
 
