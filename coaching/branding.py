@@ -26,11 +26,14 @@ from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from django.urls import reverse
 
-from coaching.models import CoachProfile, User
+from coaching.models import CoachProfile
+
+LOCAL_CACHE = "local"
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -344,15 +347,38 @@ def brand_css(brand: Brand) -> str:
 
 # The coach whose brand a page reached by a party's link shows, noted by the view that
 # checked the link (contracts.access) and read by the `party_brand` context processor.
-_PARTY_PAGES: weakref.WeakKeyDictionary[HttpRequest, User] = weakref.WeakKeyDictionary()
+_PARTY_PAGES: weakref.WeakKeyDictionary[HttpRequest, int] = weakref.WeakKeyDictionary()
+
+# Every page reached by a party's link shows the practice's brand, which changes rarely:
+# each process keeps it a minute (in the `local` cache), and forgets it at once when the
+# coach changes it there. Another process shows the change within the minute.
+BRAND_SECONDS = 60
+_NO_BRAND = "none"
 
 
-def mark_party_page(request: HttpRequest, *, coach: User) -> None:
-    """This request is a party's, for an agreement of this coach: show the coach's brand.
-    (Load the coach with `profile` to spare the page a query.)"""
-    _PARTY_PAGES[request] = coach
+def mark_party_page(request: HttpRequest, *, coach_id: int) -> None:
+    """This request is a party's, for an agreement of this coach: show the coach's brand."""
+    _PARTY_PAGES[request] = coach_id
+
+
+def _brand_cache_key(coach_id: int) -> str:
+    return f"brand:{coach_id}"
+
+
+def forget_brand(coach_id: int) -> None:
+    """The practice's brand changed: read it afresh next time."""
+    caches[LOCAL_CACHE].delete(_brand_cache_key(coach_id))
 
 
 def party_brand(request: HttpRequest) -> Brand | None:
-    coach = _PARTY_PAGES.get(request)
-    return brand_of(coach.profile) if coach is not None else None
+    coach_id = _PARTY_PAGES.get(request)
+    if coach_id is None:
+        return None
+    cache = caches[LOCAL_CACHE]
+    key = _brand_cache_key(coach_id)
+    brand: Brand | str | None = cache.get(key)
+    if brand is None:
+        profile = CoachProfile.objects.select_related("coach").filter(coach_id=coach_id).first()
+        brand = (brand_of(profile) if profile is not None else None) or _NO_BRAND
+        cache.set(key, brand, BRAND_SECONDS)
+    return brand if isinstance(brand, Brand) else None

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from coaching import devices, throttle
 from coaching.adapters import reencrypt_secret
-from coaching.branding import Logo, new_brand_key
+from coaching.branding import Logo, forget_brand, new_brand_key
 from coaching.emails import send_email
 from coaching.models import CoachProfile, User, normalise_email
 
@@ -69,7 +69,8 @@ def coach_update_profile(
 ) -> None:
     """Save the account and the practice profile, both or neither."""
     account_form.save()
-    profile_form.save()
+    profile = profile_form.save()
+    forget_brand(profile.coach_id)  # the practice's name is part of it
 
 
 @transaction.atomic
@@ -91,6 +92,7 @@ def coach_update_brand(
         profile.logo.name = ""
         profile.logo_width = profile.logo_height = None
     profile.save(update_fields=["brand_key", "brand_color", "logo", "logo_width", "logo_height"])
+    forget_brand(profile.coach_id)
     if replaced and replaced != profile.logo.name:
         transaction.on_commit(lambda: default_storage.delete(replaced))
 

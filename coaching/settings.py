@@ -112,6 +112,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server, so that a query run a few times on a connection is
+    # planned once (planning was a third of a signing link's lookup). Turn off behind a
+    # pooler that cannot keep prepared statements (PgBouncer in
+    # transaction mode before 1.21, or without max_prepared_statements).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE transactions make SQLite take its write lock up front, so two
@@ -171,6 +181,18 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_FORMS = {
     "add_email": "coaching.forms.ChangeEmailForm",
     "reauthenticate": "coaching.forms.ThrottledReauthenticateForm",
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Each process's own memory, gone at restart: the signing page's parts for a frozen
+    # version (contracts/signing/page.py; a few dozen kilobytes each, so at most about
+    # 10 MB) and practices' brands (coaching/branding.py, a minute each).
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "local",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 250},
+    },
 }
 # allauth's own limits count in the per-process cache, as a first line; the doors where a
 # password or a code is tried also go through coaching.throttle, in the database.
@@ -307,7 +329,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "coaching.staticfiles.StaticFilesStorage"
         )
     },
 }

@@ -34,21 +34,42 @@ def home(request: HttpRequest) -> HttpResponse:
     # Being amended, a version stays in force: its engagement still ends on its date.
     in_force = agreements.shown_as("in_force")
     lead = coach.profile.review_lead_days
+    # Each list reads only the columns it shows: an agreement's row carries every term.
     attention = {
         "reviews": signed.filter(next_review_on__lte=today + timedelta(days=lead))
         .exclude(end_date__lt=today)
-        .select_related("client", "organisation")
+        .only("pk", "title", "next_review_on")
         .order_by("next_review_on")[:10],
         "waiting": agreements.filter(
             status__in=[AgreementStatus.SENT, AgreementStatus.PARTLY_SIGNED]
         )
         .with_in_force()
-        .select_related("client", "organisation")
+        .only("pk", "title", "status", "updated_at")
         .order_by("updated_at")[:10],
-        "requests": list(requests_needing_attention(coach)[:10]),
+        "requests": list(
+            requests_needing_attention(coach).only(
+                "pk",
+                "agreement_id",
+                "kind",
+                "status",
+                "created_at",
+                "agreement__client__name",
+                "contact__name",
+            )[:10]
+        ),
         "undelivered": OutgoingEmail.objects.needing_attention()
         .filter(agreement__coach=coach)
         .select_related("agreement", "signer")
+        .only(
+            "pk",
+            "kind",
+            "agreement_id",
+            "agreement__title",
+            "signer__name",
+            "signer__role",
+            "last_answer",
+            "last_attempt_at",
+        )
         .order_by("-last_attempt_at")[:10],
         "declined": Signer.objects.filter(
             version__agreement__coach=coach,
@@ -57,17 +78,34 @@ def home(request: HttpRequest) -> HttpResponse:
             decline_dealt_with_at__isnull=True,
         )
         .select_related("version__agreement")
+        .only(
+            "pk",
+            "role",
+            "name",
+            "declined_at",
+            "decline_reason",
+            "version__agreement_id",
+            "version__agreement__title",
+        )
         .order_by("-declined_at")[:10],
         "ending": in_force.filter(end_date__gte=today, end_date__lte=today + timedelta(days=60))
-        .select_related("client", "organisation")
+        .only("pk", "title", "end_date")
         .order_by("end_date")[:10],
     }
+    # A draft is a new agreement, or an amendment while a version stays in force.
+    drafts = (
+        agreements.filter(status=AgreementStatus.DRAFT)
+        .with_in_force()
+        .aggregate(
+            drafts=Count("pk", filter=Q(in_force_exists=False)),
+            amendments=Count("pk", filter=Q(in_force_exists=True)),
+        )
+    )
     counts = {
         "clients": Client.objects.for_coach(coach).active().count(),
         "organisations": Organisation.objects.for_coach(coach).active().count(),
         "contacts": SponsorContact.objects.for_coach(coach).active().count(),
-        "drafts": agreements.shown_as("draft").count(),
-        "amendments": agreements.shown_as("amending").filter(status=AgreementStatus.DRAFT).count(),
+        **drafts,
     }
     return render(request, "coaching/home.html", {"counts": counts, "today": today, **attention})
 

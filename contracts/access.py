@@ -239,41 +239,44 @@ type LinkView[R: HttpResponseBase] = Callable[[HttpRequest, SignerVisit], R]
 
 
 def signer_link[R: HttpResponseBase](
-    purpose: LinkPurpose, *, to_sign: bool = False, code: bool = True
+    purpose: LinkPurpose, *, to_sign: bool = False, code: bool = True, lean: bool = False
 ) -> Callable[[LinkView[R]], Callable[[HttpRequest, str], R | HttpResponse]]:
     """A view reached by an emailed link: called with the visit, or a page saying why not.
 
     The emailed code is required (`require_code`) unless the view is where the code is
     asked for and entered (`code=False`). With `to_sign`, it must also be the signer's
-    turn. A LinkProblem raised by the view itself, when the signer's state changed under
-    it, is shown the same way. Nothing answered through a link is kept in a cache.
+    turn. With `lean`, the link is read with only what the signing page needs.
+    A LinkProblem raised by the view itself, when the signer's state changed under
+    it, is shown the same way. No browser or proxy may keep what a link answers.
+
+    A live link costs no write here. An unknown, expired or used token takes one of its
+    network's tries (BAD_LINKS) once it is found wanting: tries sent at the same instant
+    are each looked up, which at 256 random bits a token gains a guesser nothing.
     """
 
     def decorate(view: LinkView[R]) -> Callable[[HttpRequest, str], R | HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, token: str) -> R | HttpResponse:
-            # A token is taken before the link is looked up, and given back unless the
-            # link was unknown or dead: guesses arriving at once are counted too.
-            reservation = throttle.attempt(BAD_LINKS, ip=client_ip(request))
-            if reservation is None:
-                return too_many_requests(request)
             response: R | HttpResponse
             try:
-                link = resolve_link(token, purpose)
-                mark_party_page(request, coach=link.signer.version.agreement.coach)
+                link = resolve_link(token, purpose, lean=lean)
+                mark_party_page(request, coach_id=link.signer.version.agreement.coach_id)
                 if code:
                     require_code(request, link.signer)
                 if to_sign and link.signer.status == SignerStatus.WAITING:
                     raise NotYourTurn(link.signer)
                 response = view(request, SignerVisit(token=token, link=link))
+            except BAD_TOKENS as problem:
+                # Each unknown or dead token uses up one of the network's tries; a live
+                # link writes nothing here, so its page is a read.
+                if throttle.attempt(BAD_LINKS, ip=client_ip(request)) is None:
+                    response = too_many_requests(request)
+                else:
+                    response = link_problem_page(request, problem, token=token, purpose=purpose)
             except LinkProblem as problem:
-                if not isinstance(problem, BAD_TOKENS):
-                    reservation.refund()
-                    if problem.signer is not None:
-                        mark_party_page(request, coach=problem.signer.version.agreement.coach)
+                if problem.signer is not None:
+                    mark_party_page(request, coach_id=problem.signer.version.agreement.coach_id)
                 response = link_problem_page(request, problem, token=token, purpose=purpose)
-            else:
-                reservation.refund()
             response["Cache-Control"] = "no-store"
             return response
 

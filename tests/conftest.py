@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client as HttpClient
 from pytest_django import Settings
 
@@ -106,9 +106,10 @@ def fast_password_hashing(settings: Settings) -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_cache() -> None:
-    """allauth counts some of its rate limits and used codes in the cache: each test starts
-    with none, as a fresh process would."""
-    cache.clear()
+    """allauth counts some of its rate limits and used codes in the cache, and signing
+    pages are kept there: each test starts with none, as a fresh process would."""
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture(scope="session")

@@ -180,7 +180,8 @@ class SigningLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     views = models.PositiveIntegerField(
-        default=0, help_text="Times the agreement was opened through this link."
+        default=0,
+        help_text="Times the agreement was opened through this link, a minute or more apart.",
     )
     view_recorded_at = models.DateTimeField(
         null=True, blank=True, help_text="When a view was last written to the audit trail."

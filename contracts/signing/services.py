@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -211,20 +211,41 @@ def _live_signer(signer: Signer) -> tuple[Agreement, Signer]:
 
 
 # Opening the agreement is evidence, but not every time: a forwarded link or a mail
-# scanner would otherwise fill the audit trail. Each view is counted on the link.
+# scanner would otherwise fill the audit trail. Openings are counted on the link, once
+# a minute at most: a reload or a scanner's burst is one opening, and writes nothing.
 VIEW_RECORDED_EVERY = timedelta(hours=1)
+VIEW_COUNTED_EVERY = timedelta(minutes=1)
+
+
+def signer_viewed(*, link: SigningLink, request: HttpRequest | None = None) -> None:
+    """Count an opening of the link (once a minute at most); record it in the audit trail
+    at most once an hour.
+
+    A view takes no lock and holds no transaction open: one counting update, and the
+    agreement's lock only for the hour's audit event. A sponsor forwarding the link to a
+    team, or a mail scanner opening it, does not queue behind anyone signing.
+    """
+    now = timezone.now()
+    if link.last_used_at is not None and link.last_used_at > now - VIEW_COUNTED_EVERY:
+        return
+    signer = link.signer
+    SigningLink.objects.filter(pk=link.pk).update(views=F("views") + 1, last_used_at=now)
+    if signer.first_viewed_at is None:
+        Signer.objects.filter(pk=signer.pk, first_viewed_at__isnull=True).update(
+            first_viewed_at=now
+        )
+    recorded = link.view_recorded_at
+    if recorded is None or recorded <= now - VIEW_RECORDED_EVERY:
+        _record_view(link=link, now=now, request=request)
 
 
 @transaction.atomic
-def signer_viewed(*, link: SigningLink, request: HttpRequest | None = None) -> None:
-    """Count a view through the link; record it in the audit trail at most once an hour."""
-    now = timezone.now()
-    signer = link.signer
-    SigningLink.objects.filter(pk=link.pk).update(views=F("views") + 1, last_used_at=now)
-    Signer.objects.filter(pk=signer.pk, first_viewed_at__isnull=True).update(first_viewed_at=now)
+def _record_view(*, link: SigningLink, now: datetime, request: HttpRequest | None) -> None:
     due = Q(view_recorded_at__isnull=True) | Q(view_recorded_at__lte=now - VIEW_RECORDED_EVERY)
+    # Of views arriving together, the one whose update lands records the event.
     if not SigningLink.objects.filter(due, pk=link.pk).update(view_recorded_at=now):
         return
+    signer = link.signer
     agreement = Agreement.objects.locked(signer.version.agreement)
     views = SigningLink.objects.values_list("views", flat=True).get(pk=link.pk)
     record_event(

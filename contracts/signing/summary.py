@@ -269,6 +269,8 @@ def earlier_signature(signer: Signer) -> Signer | None:
     """The same person's signature, in the same role, on an earlier version of this
     agreement (the newest one), if any. Someone new in the role has signed nothing yet."""
     version = signer.version
+    if version.number == 1:
+        return None
     earlier = (
         Signer.objects.filter(
             version__agreement_id=version.agreement_id,
@@ -312,9 +314,13 @@ def _recipients_changed(before: Snapshot, after: Snapshot) -> frozenset[str]:
 
 def signing_summary(signer: Signer) -> SigningSummary:
     """Everything the signing page shows above the full text, for this signer."""
+    return summary_with(signer, earlier_signature(signer))
+
+
+def summary_with(signer: Signer, earlier: Signer | None) -> SigningSummary:
+    """The summary for a signer whose `earlier_signature` was looked up already."""
     snapshot = signer.version.snapshot
     reader = reader_for(signer.role)
-    earlier = earlier_signature(signer)
     return SigningSummary(
         facts=_facts(snapshot, reader),
         tables=recipient_tables(snapshot, reader),

@@ -8,7 +8,6 @@ as evidence); every change is a POST.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,7 +39,12 @@ from contracts.audit_text import audit_entries
 from contracts.drafting.checks import agreement_problems, is_ready_to_send
 from contracts.drafting.perspectives import Party, document_context, reader_column, reader_for
 from contracts.engagement.party import party_view
-from contracts.links import CodeStanding, LinkProblem, UnknownLink, code_standing
+from contracts.links import (
+    CodeStanding,
+    LinkProblem,
+    UnknownLink,
+    code_standing,
+)
 from contracts.models import (
     Agreement,
     AgreementStatus,
@@ -48,11 +52,10 @@ from contracts.models import (
     LinkPurpose,
     OutgoingEmail,
     Programme,
-    Signer,
     SignerRole,
     SignerStatus,
 )
-from contracts.signing import services
+from contracts.signing import page, services
 from contracts.signing.disclosure import DISCLOSURE_TEXT, DISCLOSURE_TITLE, DISCLOSURE_VERSION
 from contracts.signing.forms import (
     SIGN_BUTTON,
@@ -78,48 +81,31 @@ CODE_CHECKS = throttle.Door(
 )
 
 
-def _sign_form(summary: SigningSummary, data: Any = None) -> SignForm:
-    return SignForm(data, limits=summary.limits_to_confirm, recipients=summary.tables_to_confirm)
-
-
-def _organisation(signer: Signer) -> str:
-    """The organisation a sponsor's signatory signs for ("" for anyone else)."""
-    sponsor = signer.version.snapshot["sponsor"]
-    return sponsor["name"] if sponsor and signer.role == SignerRole.SPONSOR else ""
-
-
 def _signing_page(
     request: HttpRequest,
     visit: SignerVisit,
     *,
-    summary: SigningSummary,
-    form: SignForm,
+    typed: tuple[SigningSummary, SignForm] | None = None,
     decline_form: DeclineForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The signing page: as first seen (from the cache), or around a form sent back."""
     signer = visit.signer
-    version = signer.version
+    if typed is None:
+        parts, problem_list = page.unticked_parts(signer), []
+    else:
+        summary, form = typed
+        parts, problem_list = page.render_parts(signer, summary, form), problems(form)
     decline_form = decline_form or DeclineForm()
-    context = document_context(version.snapshot, reader_for(signer.role))
-    context.update(
-        signer=signer,
-        version=version,
-        token=visit.token,
-        summary=summary,
-        form=form,
-        # Each table and limit, with its box to tick (None: confirmed on an earlier version).
-        sharing_items=[(table, form.recipient_field(table)) for table in summary.tables],
-        limit_items=[(item, form.limit_field(item["key"])) for item in summary.limits],
-        problems=problems(form) if form.is_bound else [],
-        decline_form=decline_form,
-        decline_problems=problems(decline_form) if decline_form.is_bound else [],
-        collapsible=True,
-        disclosure_title=DISCLOSURE_TITLE,
-        disclosure_text=DISCLOSURE_TEXT,
-        disclosure_version=DISCLOSURE_VERSION,
-        sign_statement=sign_statement(organisation=_organisation(signer)),
-        sign_button=SIGN_BUTTON,
-    )
+    context = {
+        "signer": signer,
+        "version": signer.version,
+        "token": visit.token,
+        "page": parts,
+        "problems": problem_list,
+        "decline_form": decline_form,
+        "decline_problems": problems(decline_form) if decline_form.is_bound else [],
+    }
     return render(request, "contracts/signing/sign.html", context, status=status)
 
 
@@ -140,18 +126,18 @@ def _still_standing(summary: SigningSummary) -> dict[str, object] | None:
     }
 
 
-@signer_link(LinkPurpose.SIGN, to_sign=True)
+@signer_link(LinkPurpose.SIGN, to_sign=True, lean=True)
 def sign(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     """The signing page of a client or sponsor signatory: understand, confirm, sign."""
     signer = visit.signer
-    summary = signing_summary(signer)
     if request.method != "POST":
         services.signer_viewed(link=visit.link, request=request)
-        return _signing_page(request, visit, summary=summary, form=_sign_form(summary))
-    form = _sign_form(summary, request.POST)
+        return _signing_page(request, visit)
+    summary = signing_summary(signer)
+    form = page.sign_form(summary, request.POST)
     if not form.is_valid():
-        return _signing_page(request, visit, summary=summary, form=form, status=400)
-    organisation = _organisation(signer)
+        return _signing_page(request, visit, typed=(summary, form), status=400)
+    organisation = page.organisation(signer)
     signature = services.Signature(
         typed_name=form.cleaned_data["typed_name"],
         intent=SIGN_BUTTON,
@@ -167,7 +153,7 @@ def sign(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
         services.signer_sign(signer=signer, signature=signature, request=request)
     except services.SigningError as error:
         form.add_error(None, str(error))
-        return _signing_page(request, visit, summary=summary, form=form, status=409)
+        return _signing_page(request, visit, typed=(summary, form), status=409)
     request.session[SIGNED_SIGNER_KEY] = signer.pk
     return redirect("contracts:signed")
 
@@ -178,7 +164,7 @@ def signed(request: HttpRequest) -> HttpResponse:
     signer = signed_in_this_browser(request)
     if signer is None:
         return link_problem_page(request, UnknownLink())
-    mark_party_page(request, coach=signer.version.agreement.coach)
+    mark_party_page(request, coach_id=signer.version.agreement.coach_id)
     version = signer.version
     waiting = version.signers.exclude(role=SignerRole.OBSERVER).exclude(status=SignerStatus.SIGNED)
     context = {
@@ -199,15 +185,7 @@ def decline(request: HttpRequest, visit: SignerVisit) -> HttpResponse:
     signer = visit.signer
     form = DeclineForm(request.POST)
     if not form.is_valid():
-        summary = signing_summary(signer)
-        return _signing_page(
-            request,
-            visit,
-            summary=summary,
-            form=_sign_form(summary),
-            decline_form=form,
-            status=400,
-        )
+        return _signing_page(request, visit, decline_form=form, status=400)
     services.signer_decline(signer=signer, reason=form.cleaned_data["reason"], request=request)
     return render(request, "contracts/signing/declined.html", {"signer": signer})
 

@@ -55,7 +55,7 @@ def portal_page(view: PortalView) -> Callable[..., HttpResponseBase]:
         contact = services.portal_contact(request)
         if contact is None:
             return _no_store(redirect("contracts:portal"))
-        mark_party_page(request, coach=contact.coach)
+        mark_party_page(request, coach_id=contact.coach_id)
         return _no_store(view(request, contact, *args, **kwargs))
 
     return wrapped
@@ -105,7 +105,7 @@ def enter(request: HttpRequest, token: str) -> HttpResponse:
     if link is None:
         return _no_store(redirect("contracts:portal-home"))
     coach = link.contact.coach
-    mark_party_page(request, coach=coach)
+    mark_party_page(request, coach_id=coach.pk)
     context = {
         "token": token,
         "practice_name": coach.profile.practice_name or coach.full_name,
