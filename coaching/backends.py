@@ -14,5 +14,6 @@ class CoachBackend(ModelBackend):
     their profile, which nearly every page reads (the time zone, first of all)."""
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("profile").filter(pk=user_id).first()
+        # No .first(): its ordering and limit cost more than this row, read by its key.
+        user = next(iter(User.objects.select_related("profile").filter(pk=user_id)), None)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +35,7 @@ from contracts.drafting.sections import SECTION_TITLES
 from contracts.models import (
     SHOWN_STATUSES,
     Agreement,
+    AgreementRow,
     AgreementStatus,
     AgreementTemplate,
     EmailKind,
@@ -52,7 +54,7 @@ PAGE_SIZE = 25
 
 @login_required
 def agreement_list(request: CoachRequest) -> HttpResponse:
-    agreements = Agreement.objects.for_coach(request.user).for_list().with_in_force()
+    agreements = Agreement.objects.for_coach(request.user)
     query = query_text(request, "q")
     status = request.GET.get("status", "")
     if status == AgreementStatus.SIGNED:  # the name before versions in force were shown
@@ -67,13 +69,18 @@ def agreement_list(request: CoachRequest) -> HttpResponse:
         agreements = agreements.filter(organisation__isnull=True)
     elif organisation_id is not None:
         agreements = agreements.filter(organisation_id=organisation_id)
-    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(agreements.rows(), PAGE_SIZE).get_page(request.GET.get("page"))
+    values = list(page.object_list)
+    rows = [AgreementRow(*row) for row in values]
     filtered = bool(query or status or organisation)
     return render(
         request,
         "contracts/drafting/agreement_list.html",
         {
             "page": page,
+            "rows": rows,
+            # The table's HTML depends on nothing else: rendered once for these values.
+            "rows_key": hashlib.sha256(repr(values).encode()).hexdigest(),
             "q": query,
             "status": status,
             "organisation": organisation,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import calendar
 import copy
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.apps import apps
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -279,6 +280,69 @@ AMENDMENT_STATES: dict[str, str] = {
 }
 
 
+def shown_status(status: str, *, in_force: bool) -> str:
+    """The key of SHOWN_STATUSES an agreement is shown and filtered under."""
+    if not in_force:
+        return str(status)
+    return "in_force" if status == AgreementStatus.SIGNED else "amending"
+
+
+def status_label(status: str, *, in_force: bool) -> str:
+    """The status as the coach reads it: "In force (amendment in draft)" while a version
+    stays in force during an amendment."""
+    if not in_force:
+        return str(AgreementStatus(status).label)
+    if status == AgreementStatus.SIGNED:
+        return SHOWN_STATUSES["in_force"]
+    return AMENDMENT_STATES[str(status)]
+
+
+def reference_of(number: int | None) -> str:
+    """The coach's own numbering: nothing about other coaches' volume shows."""
+    return f"TRI-{number:04d}" if number else "TRI-new"
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """An agreement as a list shows it: its columns as plain values, not a model."""
+
+    pk: int
+    number: int
+    title: str
+    status: str
+    start_date: date | None
+    end_date: date | None
+    client_name: str
+    organisation_name: str | None
+    signatory_name: str | None
+    in_force: bool
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "pk",
+        "number",
+        "title",
+        "status",
+        "start_date",
+        "end_date",
+        "client__name",
+        "organisation__name",
+        "sponsor_signatory__name",
+        "in_force_exists",
+    )
+
+    @property
+    def reference(self) -> str:
+        return reference_of(self.number)
+
+    @property
+    def shown_status(self) -> str:
+        return shown_status(self.status, in_force=self.in_force)
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status, in_force=self.in_force)
+
+
 class AgreementQuerySet(models.QuerySet["Agreement"]):
     def for_coach(self, coach: User) -> Self:
         return self.filter(coach=coach)
@@ -311,21 +375,12 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         """The agreement re-read under its row lock: every state change starts here."""
         return self.select_for_update().select_related("coach").get(pk=agreement.pk)
 
-    def for_list(self) -> Self:
-        """Only what a list of agreements shows: a row of the full table carries every
-        term of the agreement (several of them JSON), which a list never reads."""
-        return self.select_related("client", "organisation", "sponsor_signatory").only(
-            "pk",
-            "number",
-            "title",
-            "status",
-            "start_date",
-            "end_date",
-            "updated_at",
-            "client__name",
-            "organisation__name",
-            "sponsor_signatory__name",
-        )
+    def rows(self) -> models.QuerySet[Agreement, tuple[Any, ...]]:
+        """Only what a list of agreements shows, as plain values (see `AgreementRow`): a
+        row of the full table carries every term (several of them JSON), and making a
+        model of it and of its client, sponsor and signatory cost more than the query."""
+        annotated = self if "in_force_exists" in self.query.annotations else self.with_in_force()
+        return annotated.values_list(*AgreementRow.FIELDS)
 
     def search(self, query: str) -> Self:
         return self.filter(
@@ -449,8 +504,7 @@ class Agreement(Terms):
 
     @property
     def reference(self) -> str:
-        """The coach's own numbering: nothing about other coaches' volume shows."""
-        return f"TRI-{self.number:04d}" if self.number else "TRI-new"
+        return reference_of(self.number)
 
     def current_version(self) -> AgreementVersion | None:
         """The newest version, whatever became of it (sent, signed, declined, voided)."""
@@ -476,19 +530,12 @@ class Agreement(Terms):
     @property
     def shown_status(self) -> str:
         """The key of SHOWN_STATUSES this agreement is shown and filtered under."""
-        if not self.has_version_in_force:
-            return str(self.status)
-        return "in_force" if self.status == AgreementStatus.SIGNED else "amending"
+        return shown_status(self.status, in_force=self.has_version_in_force)
 
     @property
     def status_label(self) -> str:
-        """The status as the coach reads it: "In force (amendment in draft)" while a
-        version stays in force during an amendment."""
-        if not self.has_version_in_force:
-            return str(AgreementStatus(self.status).label)
-        if self.status == AgreementStatus.SIGNED:
-            return SHOWN_STATUSES["in_force"]
-        return AMENDMENT_STATES[str(self.status)]
+        """The status as the coach reads it (see `status_label`)."""
+        return status_label(self.status, in_force=self.has_version_in_force)
 
     def open_review(self) -> Review | None:
         return self.reviews.filter(completed_at__isnull=True).first()

@@ -158,7 +158,7 @@ def test_the_list_filters_by_status_and_sponsor_and_searches(
     url = reverse("contracts:agreement-list")
 
     def listed(**query: str) -> set[int]:
-        return {a.pk for a in signed_in.get(url, query).context["page"].object_list}
+        return {a.pk for a in signed_in.get(url, query).context["rows"]}
 
     assert listed() == {sponsored.pk, private.pk, sent.pk}
     assert listed(status="sent") == {sent.pk}
@@ -175,7 +175,7 @@ def test_another_coachs_agreements_are_not_listed(
 ) -> None:
     make_agreement(coach=other_coach)
     page = signed_in.get(reverse("contracts:agreement-list"))
-    assert list(page.context["page"].object_list) == []
+    assert page.context["rows"] == []
     assert "No agreements yet" in page.content.decode()
 
 
