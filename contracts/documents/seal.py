@@ -137,7 +137,7 @@ def _signer(key_data: bytes, cert_data: bytes) -> signers.SimpleSigner:
         else serialization.load_der_private_key
     )
     private_key = load(key_data, password=passphrase)
-    (certificate,) = load_certs_from_pemder_data(cert_data)  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
+    (certificate,) = load_certs_from_pemder_data(cert_data)
     signing_key = keys.PrivateKeyInfo.load(
         private_key.private_bytes(
             serialization.Encoding.DER,
@@ -145,15 +145,16 @@ def _signer(key_data: bytes, cert_data: bytes) -> signers.SimpleSigner:
             serialization.NoEncryption(),
         )
     )
+    registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
     if isinstance(private_key, RSAPrivateKey):
         return KeptKeySigner(
             signing_cert=certificate,
             signing_key=signing_key,
-            cert_registry=SimpleCertificateStore(),
+            cert_registry=registry,
             private_key=private_key,
         )
     return signers.SimpleSigner(
-        signing_cert=certificate, signing_key=signing_key, cert_registry=SimpleCertificateStore()
+        signing_cert=certificate, signing_key=signing_key, cert_registry=registry
     )
 
 
