@@ -322,7 +322,7 @@ def logo_for_print(brand: Brand) -> str | None:
     flat = Image.new("RGB", rgba.size, WHITE)
     flat.paste(rgba, mask=rgba.getchannel("A"))
     output = io.BytesIO()
-    flat.save(output, "PNG", optimize=True)
+    flat.save(output, "PNG")  # WeasyPrint re-encodes the pixels: compressing harder is lost
     return f"data:image/png;base64,{base64.b64encode(output.getvalue()).decode()}"
 
 

@@ -181,16 +181,17 @@ def _events(
     alone, such as a reason for declining. The parties' copy leaves out the checks of
     each one's emailed code; the coach's copy keeps every event.
     """
-    events = (
-        AuditEvent.objects.filter(version=version)
-        .select_related("signer", "version")
-        .order_by("seq")
-    )
+    events = AuditEvent.objects.filter(version=version).select_related("signer").order_by("seq")
     if head is not None:
         events = events.filter(seq__lte=head.seq)
     if kind == PdfKind.COPY:
         events = events.exclude(kind__in=CODE_EVENTS)
-    return list(events)
+    found = list(events)
+    for event in found:
+        # The version in hand: joined, each event would load and decode its own copy of
+        # the whole agreement (the snapshot).
+        event.version = version
+    return found
 
 
 def pdf_html(

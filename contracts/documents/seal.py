@@ -1,7 +1,8 @@
 """The platform seal: a PAdES signature over every executed agreement, and its checking.
 
 The key and certificate come from settings (SEAL_KEY_FILE, SEAL_CERT_FILE) and are
-loaded once per process, so a seal costs a few tens of milliseconds.
+parsed once per process (and again only when the files change), so a seal costs a few
+tens of milliseconds.
 
 Checking a file someone uploads reads untrusted bytes, so it can be bounded: the check
 then runs in a separate process that is killed when its time is up (and that cannot
@@ -26,7 +27,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from asn1crypto import keys, pem
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -34,13 +37,14 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from pyhanko.keys import load_cert_from_pemder
+from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 SEAL_FIELD = "TripartiteSeal"
 # Room for the CMS signature: an RSA 4096 signature with its certificate fits in 8 KB;
@@ -122,36 +126,53 @@ class KeptKeySigner(signers.SimpleSigner):
         return bytes(super().sign_raw(data, digest_algorithm))
 
 
-@functools.cache
-def _signer(key_file: str, cert_file: str, mtime: float) -> signers.SimpleSigner:
+@functools.lru_cache(maxsize=1)
+def _signer(key_data: bytes, cert_data: bytes) -> signers.SimpleSigner:
+    """The signer for this key and certificate, each parsed here once. The files' contents
+    are the cache's key: a replaced key seals the next agreement, whatever its dates."""
     passphrase = settings.SEAL_KEY_PASSPHRASE.encode() or None
-    loaded: signers.SimpleSigner | None = signers.SimpleSigner.load(  # type: ignore[no-untyped-call]  # pyHanko leaves load() unannotated
-        key_file, cert_file, key_passphrase=passphrase
+    load = (
+        serialization.load_pem_private_key
+        if pem.detect(key_data)
+        else serialization.load_der_private_key
     )
-    if loaded is None:
-        raise ImproperlyConfigured(f"The seal key or certificate could not be read ({cert_file}).")
-    private_key = serialization.load_pem_private_key(
-        Path(key_file).read_bytes(), password=passphrase
+    private_key = load(key_data, password=passphrase)
+    (certificate,) = load_certs_from_pemder_data(cert_data)
+    signing_key = keys.PrivateKeyInfo.load(
+        private_key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
     )
-    if not isinstance(private_key, RSAPrivateKey):
-        return loaded
-    return KeptKeySigner(
-        signing_cert=loaded.signing_cert,
-        signing_key=loaded.signing_key,
-        cert_registry=loaded.cert_registry,
-        private_key=private_key,
+    registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]  # pyHanko leaves it unannotated
+    if isinstance(private_key, RSAPrivateKey):
+        return KeptKeySigner(
+            signing_cert=certificate,
+            signing_key=signing_key,
+            cert_registry=registry,
+            private_key=private_key,
+        )
+    return signers.SimpleSigner(
+        signing_cert=certificate, signing_key=signing_key, cert_registry=registry
     )
 
 
 def seal_signer() -> signers.SimpleSigner:
     key_file, cert_file = Path(settings.SEAL_KEY_FILE), Path(settings.SEAL_CERT_FILE)
-    if not key_file.exists() or not cert_file.exists():
+    try:
+        key_data, cert_data = key_file.read_bytes(), cert_file.read_bytes()
+    except FileNotFoundError as error:
         raise ImproperlyConfigured(
             "No seal key and certificate: set SEAL_KEY_FILE and SEAL_CERT_FILE, or run "
             "`python manage.py create_seal_certificate` for development."
-        )
-    mtime = max(key_file.stat().st_mtime, cert_file.stat().st_mtime)
-    return _signer(str(key_file), str(cert_file), mtime)
+        ) from error
+    try:
+        return _signer(key_data, cert_data)
+    except (TypeError, ValueError, UnsupportedAlgorithm) as error:
+        raise ImproperlyConfigured(
+            f"The seal key or certificate could not be read ({key_file}, {cert_file})."
+        ) from error
 
 
 def _off_event_loop[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
