@@ -344,13 +344,13 @@ class PassFigures:
     rest_queries: int
 
 
-KINDS = ("agreements",)
+KINDS = ("agreements", "insurance", "retaken")
 
 
 def timed_pass() -> PassFigures:
     """One scheduler pass of reminders: signers, then coaches (reviews, endings, the
-    last session) in batches of agreements, insurance and the re-take of earlier
-    failures."""
+    last session) in batches of agreements, insurance, and the re-take of earlier
+    failures in batches."""
     queries_now = 0
     parts = {kind: Part() for kind in KINDS}
     last_batch_at = 0.0
@@ -381,8 +381,8 @@ def timed_pass() -> PassFigures:
         signers = send_signing_reminders()
         signed_at = last_batch_at = time.perf_counter()
         signer_queries, queries_now = queries_now, 0
-        report = send_due_reminders(on_batch=lambda size: batch_done("agreements", size))
-        rest_queries = queries_now  # insurance and the re-take, after the last batch
+        report = send_due_reminders(on_batch=batch_done)
+        rest_queries = queries_now  # the look for another batch that finds none
     ended = time.perf_counter()
     return PassFigures(
         seconds=ended - started,
@@ -411,8 +411,7 @@ def show(label: str, figures: PassFigures) -> None:
             f"{part.seconds:.1f} s; queries per batch: {part.shapes()}"
         )
     print(
-        f"    insurance and re-take after the last batch: {figures.rest_seconds:.1f} s, "
-        f"{figures.rest_queries} queries"
+        f"    after the last batch: {figures.rest_seconds:.1f} s, {figures.rest_queries} queries"
     )
 
 
@@ -476,7 +475,8 @@ def main(coaches: int, per_coach: int, waiting_signers: int, failed: int) -> Non
                     f"{second.parts['agreements'].shapes()} second"
                 ),
                 anchor=(
-                    f"{first.rest_queries} for insurance and re-take; "
+                    f"per batch re-taken {first.parts['retaken'].shapes()}, insurance "
+                    f"{first.parts['insurance'].shapes()}; "
                     f"{first.signer_queries / max(first.signer_reminders, 1):.0f} "
                     "per signing reminder"
                 ),
