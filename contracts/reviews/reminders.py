@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -236,18 +236,19 @@ _TERMS_NOT_READ = tuple(
 
 
 def _for_sending(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
-    """With everything the emails need, in a fixed number of queries: of each agreement,
-    not its terms (the email quotes the signed version's), and only its newest signed
-    version."""
-    newest_signed = AgreementVersion.objects.filter(completed_at__isnull=False).order_by(
-        "-number"
-    )[:1]
+    """With everything the emails need, in a fixed number of queries: each agreement
+    without its terms, and the snapshot of its newest signed version, which the emails
+    quote, as a value (`signed_snapshot`). Version objects would each be linked back to
+    their agreement, and such cycles keep a batch in memory until the garbage collector
+    next runs, several batches later."""
+    signed = AgreementVersion.objects.filter(
+        agreement=OuterRef("agreement"), completed_at__isnull=False
+    )
+    newest_signed = signed.order_by("-number").values("snapshot")[:1]
     return (
-        reminders.select_related("agreement__coach", "coach__profile")
+        reminders.select_related("agreement", "coach__profile")
         .defer(*_TERMS_NOT_READ)
-        .prefetch_related(
-            Prefetch("agreement__versions", queryset=newest_signed, to_attr="signed_versions")
-        )
+        .annotate(signed_snapshot=Subquery(newest_signed, output_field=JSONField()))
     )
 
 
