@@ -17,6 +17,8 @@ from contracts.reviews.calendar import review_invitation
 from contracts.snapshot import Snapshot
 from contracts.terms import Jurisdiction
 
+_UNREAD: Any = object()
+
 
 def email_reminder_to_coach(reminder: Reminder, *, today: date) -> None:
     """A reminder to the coach: a review coming up, due or overdue; an engagement ending;
@@ -49,13 +51,12 @@ def email_reminder_to_coach(reminder: Reminder, *, today: date) -> None:
         context["link"] = settings.SITE_URL + reverse("coaching:profile")
         send_email("reminder-insurance", to=coach.email, context=context)
         return
-    # Prefetched by the reminder pass (`signed_versions`); read here when sent on its own.
-    signed_versions = getattr(agreement, "signed_versions", None)
-    if signed_versions is None:
-        signed_versions = list(
-            agreement.versions.filter(completed_at__isnull=False).order_by("-number")[:1]
-        )
-    snapshot: Snapshot | None = signed_versions[0].snapshot if signed_versions else None
+    # Read with the reminder by the reminder pass (`signed_snapshot`); here otherwise.
+    snapshot: Snapshot | None = getattr(reminder, "signed_snapshot", _UNREAD)
+    if snapshot is _UNREAD:
+        signed = agreement.versions.filter(completed_at__isnull=False).order_by("-number")
+        newest = signed.first()
+        snapshot = newest.snapshot if newest else None
     sponsor = snapshot["sponsor"] if snapshot else None
     context.update(
         reference=agreement.reference,

@@ -5,7 +5,9 @@ batches of a fixed size, works out which reminders are due today in each coach's
 time zone, claims them, sends them and records the outcome. A reminder's key
 (what, kind, cycle) is unique in the database, and a claim is an insert that
 conflicts with any earlier one, so two schedulers running at once never send the
-same reminder; a send that fails is marked and retried by a later pass.
+same reminder; a send that fails is marked and retried by a later pass, which takes
+such reminders back in batches of the same size. Each batch takes the same number of
+queries however many batches there are.
 
 Per signed agreement with review date R (coach's lead L days) and end date E:
 - "review coming up" once, from R - L until R;
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -42,6 +44,7 @@ from contracts.models import (
     ReminderKind,
     ReminderStatus,
     SessionStatus,
+    Terms,
 )
 from contracts.reviews.emails import email_reminder_to_coach
 
@@ -226,24 +229,41 @@ def _claim(due: list[Due], run: str, now: datetime) -> list[Reminder]:
     return list(_for_sending(mine))
 
 
+# Every term of the agreement is in its row (several of them JSON); the emails read one.
+_TERMS_NOT_READ = tuple(
+    f"agreement__{name}" for name in Terms.TERMS_FIELDS if name != "session_count"
+)
+
+
 def _for_sending(reminders: QuerySet[Reminder]) -> QuerySet[Reminder]:
-    """With everything the emails need, in a fixed number of queries."""
-    signed_versions = AgreementVersion.objects.filter(completed_at__isnull=False).order_by(
-        "-number"
+    """With everything the emails need, in a fixed number of queries: each agreement
+    without its terms, and the snapshot of its newest signed version, which the emails
+    quote, as a value (`signed_snapshot`). Version objects would each be linked back to
+    their agreement, and such cycles keep a batch in memory until the garbage collector
+    next runs, several batches later."""
+    signed = AgreementVersion.objects.filter(
+        agreement=OuterRef("agreement"), completed_at__isnull=False
     )
-    return reminders.select_related("agreement__coach", "coach__profile").prefetch_related(
-        Prefetch("agreement__versions", queryset=signed_versions, to_attr="signed_versions")
+    newest_signed = signed.order_by("-number").values("snapshot")[:1]
+    return (
+        reminders.select_related("agreement", "coach__profile")
+        .defer(*_TERMS_NOT_READ)
+        .annotate(signed_snapshot=Subquery(newest_signed, output_field=JSONField()))
+    )
+
+
+def _retryable(now: datetime) -> Q:
+    """Reminders whose send failed, or whose scheduler died while sending."""
+    return Q(status=ReminderStatus.FAILED, attempts__lt=MAX_ATTEMPTS) | Q(
+        status=ReminderStatus.CLAIMED, claimed_at__lt=now - STALE_CLAIM
     )
 
 
 def _retake(reminders: QuerySet[Reminder], run: str, now: datetime) -> int:
     """Take back reminders whose send failed, or whose scheduler died while sending;
     how many were taken."""
-    retryable = Q(status=ReminderStatus.FAILED, attempts__lt=MAX_ATTEMPTS) | Q(
-        status=ReminderStatus.CLAIMED, claimed_at__lt=now - STALE_CLAIM
-    )
     return (
-        reminders.filter(retryable)
+        reminders.filter(_retryable(now))
         .exclude(claimed_by=run)
         .update(
             status=ReminderStatus.CLAIMED,
@@ -252,6 +272,22 @@ def _retake(reminders: QuerySet[Reminder], run: str, now: datetime) -> int:
             attempts=F("attempts") + 1,
         )
     )
+
+
+def _retake_batch(run: str, now: datetime) -> list[Reminder]:
+    """Earlier passes' failures (and claims abandoned by a scheduler that died), a batch
+    at a time, those taken already by this run left out: the next batch to send again."""
+    batch = (
+        Reminder.objects.filter(_retryable(now))
+        .exclude(claimed_by=run)
+        .order_by("pk")
+        .values("pk")[:BATCH_SIZE]
+    )
+    with transaction.atomic():
+        if not _retake(Reminder.objects.filter(pk__in=batch), run, now):
+            return []
+        mine = Reminder.objects.filter(claimed_by=run, status=ReminderStatus.CLAIMED)
+        return list(_for_sending(mine))
 
 
 def _send(
@@ -274,9 +310,8 @@ def _send(
     now = timezone.now()
     Reminder.objects.filter(pk__in=sent).update(status=ReminderStatus.SENT, sent_at=now, error="")
     for reminder in failed:
-        Reminder.objects.filter(pk=reminder.pk).update(
-            status=ReminderStatus.FAILED, error=reminder.error
-        )
+        reminder.status = ReminderStatus.FAILED
+    Reminder.objects.bulk_update(failed, ["status", "error"])
     report.sent += len(sent)
     report.failed += len(failed)
 
@@ -297,11 +332,12 @@ def send_chosen_reminders(due: list[Due], *, now: datetime | None = None) -> Pas
 
 
 def send_due_reminders(
-    *, now: datetime | None = None, on_batch: Callable[[int], None] | None = None
+    *, now: datetime | None = None, on_batch: Callable[[str, int], None] | None = None
 ) -> PassReport:
     """One pass over everything that may need a reminder today. Safe to run in parallel.
 
-    `on_batch` is called after each batch of agreements with its size (for measuring).
+    `on_batch` is called after each batch with what it held ("agreements", "insurance"
+    or "retaken", reminders that failed before) and its size, for measuring.
     """
     now = now or timezone.now()
     run = str(uuid.uuid4())
@@ -313,6 +349,10 @@ def send_due_reminders(
             claimed = _claim(due, run, now)
         _send(claimed, report, now, days)
 
+    def done(what: str, size: int) -> None:
+        if on_batch is not None:
+            on_batch(what, size)
+
     for batch in _agreement_batches(now):
         due = []
         for agreement in batch:
@@ -321,8 +361,7 @@ def send_due_reminders(
             due.extend(reminders_for_agreement(agreement, profile, today))
         handle(due)
         report.batches += 1
-        if on_batch is not None:
-            on_batch(len(batch))
+        done("agreements", len(batch))
 
     profiles = CoachProfile.objects.filter(
         remind_insurance=True,
@@ -335,18 +374,11 @@ def send_due_reminders(
         if (item := reminder_for_insurance(profile, _today(profile.time_zone, now, days)))
     ]
     for start in range(0, len(insurance), BATCH_SIZE):
-        handle(insurance[start : start + BATCH_SIZE])
+        chunk = insurance[start : start + BATCH_SIZE]
+        handle(chunk)
+        done("insurance", len(chunk))
 
-    # Earlier passes' failures (and claims abandoned by a scheduler that died), once more.
-    with transaction.atomic():
-        retaken = (
-            list(
-                _for_sending(
-                    Reminder.objects.filter(claimed_by=run, status=ReminderStatus.CLAIMED)
-                )
-            )
-            if _retake(Reminder.objects.all(), run, now)
-            else []
-        )
-    _send(retaken, report, now, days)
+    while retaken := _retake_batch(run, now):
+        _send(retaken, report, now, days)
+        done("retaken", len(retaken))
     return report

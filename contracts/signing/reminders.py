@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime, timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from contracts.models import (
@@ -20,22 +23,35 @@ from contracts.outbox import email_queue
 
 
 def reminders_due(now: datetime | None = None) -> list[Signer]:
-    """Invited signers whose next reminder is due: every few days, a few times at most."""
+    """Invited signers whose next reminder is due: every few days, a few times at most.
+
+    Only what queueing a reminder needs is read, not the agreement's terms nor the
+    version's snapshot: those are read by the email, one at a time.
+    """
     now = now or timezone.now()
     every = timedelta(days=settings.SIGNING_REMINDER_DAYS)
-    candidates = Signer.objects.filter(
-        status=SignerStatus.INVITED,
-        role__in=[SignerRole.CLIENT, SignerRole.SPONSOR],
-        reminders_sent__lt=settings.SIGNING_REMINDERS_MAX,
-        version__agreement__status__in=[AgreementStatus.SENT, AgreementStatus.PARTLY_SIGNED],
-        version__ended_at__isnull=True,
-        invited_at__lte=now - every,
-    ).select_related("version__agreement")
-    return [
-        signer
-        for signer in candidates
-        if signer.invited_at and now >= signer.invited_at + every * (signer.reminders_sent + 1)
+    # The first reminder is due one period after the invitation, the second two, ...
+    due = [
+        Q(reminders_sent=sent, invited_at__lte=now - every * (sent + 1))
+        for sent in range(settings.SIGNING_REMINDERS_MAX)
     ]
+    if not due:
+        return []
+    return list(
+        Signer.objects.filter(
+            reduce(operator.or_, due),
+            status=SignerStatus.INVITED,
+            role__in=[SignerRole.CLIENT, SignerRole.SPONSOR],
+            version__agreement__status__in=[
+                AgreementStatus.SENT,
+                AgreementStatus.PARTLY_SIGNED,
+            ],
+            version__ended_at__isnull=True,
+        )
+        .select_related("version__agreement")
+        .only("email", "reminders_sent", "version", "version__agreement")
+        .order_by("pk")
+    )
 
 
 def send_signing_reminders(now: datetime | None = None) -> int:
