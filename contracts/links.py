@@ -159,8 +159,8 @@ type _Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
 
 @functools.cache
-def _lean_statement() -> tuple[str, tuple[tuple[Col, tuple[_Converter, ...]], ...]]:
-    """The lookup's SQL, and each column's converters (as a queryset applies them)."""
+def _lean_statement() -> tuple[str, tuple[Col, ...]]:
+    """The lookup's SQL, and its columns."""
     quote = connection.ops.quote_name
     fields = [
         model._meta.get_field(name.removesuffix("_id"))
@@ -180,11 +180,7 @@ def _lean_statement() -> tuple[str, tuple[tuple[Col, tuple[_Converter, ...]], ..
         f" JOIN {agreement} ON {agreement}.id = {version}.agreement_id"
         f" WHERE {link}.token_hash = %s AND {link}.purpose = %s"
     )
-    converters = tuple(
-        (col, tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-        for col in columns
-    )
-    return sql, converters
+    return sql, columns
 
 
 def _lean_link(token_hash: str, purpose: LinkPurpose) -> SigningLink | None:
@@ -196,15 +192,19 @@ def _lean_link(token_hash: str, purpose: LinkPurpose) -> SigningLink | None:
     the fields' converters and the models come from `Model.from_db`, as a queryset's
     would; other fields load when first used.
     """
-    sql, converters = _lean_statement()
+    sql, columns = _lean_statement()
     with connection.cursor() as cursor:
         cursor.execute(sql, [token_hash, str(purpose)])
         row = cursor.fetchone()
     if row is None:
         return None
     values = []
-    for value, (col, column_converters) in zip(row, converters, strict=True):
-        for convert in column_converters:
+    for value, col in zip(row, columns, strict=True):
+        converters: list[_Converter] = [
+            *connection.ops.get_db_converters(col),
+            *col.get_db_converters(connection),
+        ]
+        for convert in converters:
             value = convert(value, col, connection)
         values.append(value)
     remaining = iter(values)
