@@ -234,6 +234,28 @@ def pdf_html(
     return render_to_string("contracts/pdf/agreement.html", context)
 
 
+def machine_readable_attachments(
+    agreement_json: bytes, trail_json: bytes, fetcher: URLFetcher
+) -> list[Attachment]:
+    """The agreement and its audit trail as files inside a sealed PDF (PDF/A-3)."""
+    return [
+        Attachment(
+            string=agreement_json,
+            name=ATTACHED_AGREEMENT,
+            description="The signed agreement, machine-readable",
+            relationship="Data",
+            url_fetcher=fetcher,
+        ),
+        Attachment(
+            string=trail_json,
+            name="audit-trail.json",
+            description="Every event of the agreement, hash-chained",
+            relationship="Supplement",
+            url_fetcher=fetcher,
+        ),
+    ]
+
+
 def _machine_readable(
     version: AgreementVersion, *, kind: PdfKind, head: TrailHead | None = None
 ) -> tuple[bytes, bytes]:
@@ -292,22 +314,7 @@ def write_pdf(
         if version is None:
             raise ValueError("Only a signed version can be rendered as executed.")
         agreement_json, trail_json = _machine_readable(version, kind=kind, head=head)
-        attachments = [
-            Attachment(
-                string=agreement_json,
-                name=ATTACHED_AGREEMENT,
-                description="The signed agreement, machine-readable",
-                relationship="Data",
-                url_fetcher=fetcher,
-            ),
-            Attachment(
-                string=trail_json,
-                name="audit-trail.json",
-                description="Every event of the agreement, hash-chained",
-                relationship="Supplement",
-                url_fetcher=fetcher,
-            ),
-        ]
+        attachments = machine_readable_attachments(agreement_json, trail_json, fetcher)
         pdf: bytes = document.write_pdf(
             font_config=fonts, pdf_variant="pdf/a-3a", attachments=attachments
         )
