@@ -250,8 +250,8 @@ def signer_link[R: HttpResponseBase](
     it, is shown the same way. No browser or proxy may keep what a link answers.
 
     A live link costs no write here. An unknown, expired or used token takes one of its
-    network's tries (BAD_LINKS) once it is found wanting: tries sent at the same instant
-    are each looked up, which at 256 random bits a token gains a guesser nothing.
+    network's tries (BAD_LINKS) once it is found wanting. Tries sent at the same instant
+    are each looked up, which gains a guesser nothing against tokens of 256 random bits.
     """
 
     def decorate(view: LinkView[R]) -> Callable[[HttpRequest, str], R | HttpResponse]:
