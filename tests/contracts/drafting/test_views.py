@@ -285,3 +285,15 @@ def test_the_list_reads_only_the_columns_it_shows(signed_in: HttpClient, coach: 
             "nature_of_coaching",
         ):
             assert f'"contracts_agreement"."{column}"' not in sql
+
+
+def test_the_list_counts_its_agreements_without_joining_their_parties(
+    signed_in: HttpClient, coach: User
+) -> None:
+    make_agreement(coach=coach, complete=True)
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in.get(reverse("contracts:agreement-list"))
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1
+    assert "JOIN" not in counts[0]
