@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
+    # The OpenID Connect provider joins them when single sign-on is configured (below).
 ]
 
 MIDDLEWARE = [
@@ -250,6 +250,8 @@ if SSO_OIDC_SERVER_URL:
         raise ImproperlyConfigured(
             f"{', '.join(_missing_sso)} must be set when SSO_OIDC_SERVER_URL is."
         )
+    # Only then: the provider brings `requests` (4 MB) into every web process.
+    INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
     SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {
             "OAUTH_PKCE_ENABLED": True,

@@ -22,9 +22,12 @@ PRODUCTION = {
 
 
 def manage(var_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which production must never have.
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which production must never have;
+    # the test run configures single sign-on (pyproject.toml), which these starts do not.
     inherited = {*PRODUCTION, "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in inherited}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in inherited and not k.startswith("SSO_")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
