@@ -215,10 +215,10 @@ MFA_TRUST_ENABLED = False
 MFA_FORMS = {
     "authenticate": "coaching.twofactor.ThrottledAuthenticateForm",
     "reauthenticate": "coaching.twofactor.ThrottledReauthenticateForm",
-    "add_webauthn": "coaching.twofactor.AddPasskeyForm",
-    "authenticate_webauthn": "coaching.twofactor.PasskeyAuthenticateForm",
-    "login_webauthn": "coaching.twofactor.PasskeyLoginForm",
-    "reauthenticate_webauthn": "coaching.twofactor.PasskeyReauthenticateForm",
+    "add_webauthn": "coaching.passkeys.AddPasskeyForm",
+    "authenticate_webauthn": "coaching.passkeys.PasskeyAuthenticateForm",
+    "login_webauthn": "coaching.passkeys.PasskeyLoginForm",
+    "reauthenticate_webauthn": "coaching.passkeys.PasskeyReauthenticateForm",
 }
 # Plain HTTP is allowed for passkeys on a developer's machine only (browsers accept it on
 # localhost alone).
