@@ -12,11 +12,10 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
-from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from coaching.env import envbool, envchoice, envint, envlist, envstr, envurl
+from coaching.env import envbool, envchoice, envint, envlist, envstr, envurl, is_fernet_key
 
 # Lets generic Django classes take type parameters at runtime (`admin.ModelAdmin[Agreement]`).
 django_stubs_ext.monkeypatch()
@@ -410,14 +409,12 @@ if not NOTES_KEYS:
         base64.urlsafe_b64encode(hashlib.sha256(f"notes:{SECRET_KEY}".encode()).digest()).decode()
     ]
 for _position, _key in enumerate(NOTES_KEYS, start=1):
-    try:
-        Fernet(_key)
-    except (ValueError, TypeError):
+    if not is_fernet_key(_key):
         raise ImproperlyConfigured(
             f"NOTES_KEY: key {_position} is not a Fernet key (32 bytes, url-safe base64). "
             "Generate one with: python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())'"
-        ) from None
+        )
 
 # Audit checkpoints (contracts.checkpoints): the scheduler signs every agreement's audit
 # head this often, when any changed; each is also written as a file to the folder, if set

@@ -1,7 +1,8 @@
 """A web process loads its URLs without importing the libraries only some requests need:
 the PDF and image libraries (about a second and tens of megabytes, for the processes and
-requests that make a PDF or read an image), WebAuthn's fido2 (passkeys), and `requests`,
-which single sign-on alone uses."""
+requests that make a PDF or read an image), WebAuthn's fido2 and cryptography (passkeys,
+encrypted notes and second-factor secrets), and `requests`, which single sign-on alone
+uses."""
 
 import json
 import os
@@ -45,8 +46,8 @@ def test_loading_every_url_imports_neither_weasyprint_nor_pyhanko_nor_pillow() -
     assert imported_by_a_web_process("weasyprint", "pyhanko", "PIL") == []
 
 
-def test_loading_every_url_leaves_the_passkey_library_for_the_passkey_pages() -> None:
-    assert imported_by_a_web_process("fido2") == []
+def test_loading_every_url_imports_neither_the_passkey_library_nor_cryptography() -> None:
+    assert imported_by_a_web_process("fido2", "cryptography") == []
 
 
 def test_requests_is_imported_only_when_single_sign_on_is_configured() -> None:
