@@ -6,8 +6,11 @@ Each figure is measured beside its anchor in the same run, in alternating order:
 `manage.py check` against starting the interpreter and setting Django up with no
 project at all; the memory of a process that has loaded the WSGI application, its
 URLs and answered one request, against the same interpreter with only Django imported.
-It also says whether loading the URLs imported WeasyPrint or pyHanko (it should not:
-they are imported when a PDF is rendered, sealed or verified).
+The request is a plain WSGI call, as gunicorn makes it (Django's RequestFactory would
+load unittest and Jinja2, which a web worker never imports). It also says which heavy
+libraries the worker imported: WeasyPrint and pyHanko must not be among them (they are
+imported when a PDF is rendered, sealed or verified); cryptography, fido2 (passkeys) and
+requests (single sign-on) are named for information.
 """
 
 from __future__ import annotations
@@ -47,18 +50,27 @@ BARE_DJANGO = [
     "import django; from django.conf import settings; settings.configure(); django.setup()",
 ]
 
-WORKER = """
+HEAVY = ("weasyprint", "pyhanko", "fido2", "cryptography", "requests")
+# Must stay out of a web worker for the figure to be met; the others are informational.
+FORBIDDEN = {"weasyprint", "pyhanko"}
+
+WORKER = f"""
 import json, sys
 from pathlib import Path
+from wsgiref.util import setup_testing_defaults
 from coaching.wsgi import application
-from django.test import RequestFactory
 from django.urls import get_resolver
 get_resolver().url_patterns  # what gunicorn's first request does
-response = application.get_response(RequestFactory().get("/healthz/"))
+environ = {{"PATH_INFO": "/healthz/", "HTTP_HOST": "127.0.0.1"}}
+setup_testing_defaults(environ)
+answer = []
+body = application(environ, lambda status, headers: answer.append(status))
+b"".join(body)
+body.close()
 status = Path("/proc/self/status").read_text()
 rss = int(next(l for l in status.splitlines() if l.startswith("VmRSS")).split()[1]) / 1024
-print(json.dumps({"rss": rss, "status": response.status_code,
-                  "heavy": sorted(m for m in ("weasyprint", "pyhanko") if m in sys.modules)}))
+print(json.dumps({{"rss": rss, "status": answer[0],
+                  "heavy": sorted(m for m in {HEAVY!r} if m in sys.modules)}}))
 """
 BARE_WORKER = """
 import json
@@ -99,13 +111,15 @@ def main(runs: int) -> None:
             timings[name].append(seconds(CHECK if name == "check" else BARE_DJANGO))
         for name in rotated(["worker", "bare"], round_number):
             result = probe(WORKER if name == "worker" else BARE_WORKER)
+            if name == "worker" and result["status"] != "200 OK":
+                raise SystemExit(f"The web worker answered /healthz/ with {result['status']}.")
             memory[name].append(float(str(result["rss"])))
             heavy.update(str(module) for module in result.get("heavy", []))  # type: ignore[attr-defined]
     check_s, bare_s = statistics.median(timings["check"]), statistics.median(timings["bare"])
     worker_mb, bare_mb = statistics.median(memory["worker"]), statistics.median(memory["bare"])
     print(f"manage.py check: {check_s:.2f} s; bare Django set-up: {bare_s:.2f} s ({runs} runs)")
     print(f"Web worker after one request: {worker_mb:.0f} MB; Django alone: {bare_mb:.0f} MB")
-    print(f"Loaded by the URLs: {', '.join(sorted(heavy)) or 'neither WeasyPrint nor pyHanko'}")
+    print(f"Loaded by the web worker: {', '.join(sorted(heavy)) or 'none of ' + ', '.join(HEAVY)}")
     report(
         [
             Figure(
@@ -124,7 +138,7 @@ def main(runs: int) -> None:
                 measured=f"{worker_mb:.0f} MB" + "".join(f" +{name}" for name in sorted(heavy)),
                 anchor=f"{bare_mb:.0f} MB Django alone",
                 ratio=worker_mb / bare_mb,
-                met=worker_mb <= 70 and not heavy,
+                met=worker_mb <= 70 and not heavy & FORBIDDEN,
             ),
         ]
     )

@@ -7,7 +7,7 @@ each step of its flows; everything here is a hook it documents.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailConfirmation
@@ -15,7 +15,6 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
@@ -25,6 +24,9 @@ from django.urls import reverse
 from coaching import devices
 from coaching.http import client_ip
 from coaching.models import CoachProfile, User, normalise_email
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 # Prefix of a secret encrypted at rest, so that a stored value says what it is.
 ENCRYPTED = "fernet:"
@@ -78,6 +80,9 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    # Imported with the first secret read or written: a web process starts without it.
+    from cryptography.fernet import Fernet, MultiFernet
+
     return MultiFernet([Fernet(key) for key in keys])
 
 
@@ -93,6 +98,8 @@ class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
         return ENCRYPTED + _keys().encrypt(text.encode()).decode()
 
     def decrypt(self, encrypted_text: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         if not encrypted_text.startswith(ENCRYPTED):
             return encrypted_text
         try:

@@ -4,6 +4,8 @@ Each one fails loudly, naming the variable, when a value cannot be understood:
 a typo in production must stop the start, not be silently ignored.
 """
 
+import base64
+import binascii
 import os
 from urllib.parse import urlsplit
 
@@ -65,3 +67,13 @@ def envurl(name: str, default: str) -> str:
             f"{name} must be an absolute http(s) URL such as https://example.com, not {value!r}."
         )
     return value
+
+
+def is_fernet_key(key: str) -> bool:
+    """True for what `cryptography.fernet.Fernet` accepts as a key: 32 bytes in url-safe
+    base64, decoded as leniently as it does. Checked without importing cryptography,
+    which a web process needs only once it encrypts or decrypts (about 9 MB)."""
+    try:
+        return len(base64.urlsafe_b64decode(key)) == 32
+    except (binascii.Error, ValueError):
+        return False

@@ -12,11 +12,10 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
-from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from coaching.env import envbool, envchoice, envint, envlist, envstr, envurl
+from coaching.env import envbool, envchoice, envint, envlist, envstr, envurl, is_fernet_key
 
 # Lets generic Django classes take type parameters at runtime (`admin.ModelAdmin[Agreement]`).
 django_stubs_ext.monkeypatch()
@@ -62,7 +61,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
+    # The OpenID Connect provider joins them when single sign-on is configured (below).
 ]
 
 MIDDLEWARE = [
@@ -215,10 +214,10 @@ MFA_TRUST_ENABLED = False
 MFA_FORMS = {
     "authenticate": "coaching.twofactor.ThrottledAuthenticateForm",
     "reauthenticate": "coaching.twofactor.ThrottledReauthenticateForm",
-    "add_webauthn": "coaching.twofactor.AddPasskeyForm",
-    "authenticate_webauthn": "coaching.twofactor.PasskeyAuthenticateForm",
-    "login_webauthn": "coaching.twofactor.PasskeyLoginForm",
-    "reauthenticate_webauthn": "coaching.twofactor.PasskeyReauthenticateForm",
+    "add_webauthn": "coaching.passkeys.AddPasskeyForm",
+    "authenticate_webauthn": "coaching.passkeys.PasskeyAuthenticateForm",
+    "login_webauthn": "coaching.passkeys.PasskeyLoginForm",
+    "reauthenticate_webauthn": "coaching.passkeys.PasskeyReauthenticateForm",
 }
 # Plain HTTP is allowed for passkeys on a developer's machine only (browsers accept it on
 # localhost alone).
@@ -250,6 +249,8 @@ if SSO_OIDC_SERVER_URL:
         raise ImproperlyConfigured(
             f"{', '.join(_missing_sso)} must be set when SSO_OIDC_SERVER_URL is."
         )
+    # Only then: the provider brings `requests` (4 MB) into every web process.
+    INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
     SOCIALACCOUNT_PROVIDERS = {
         "openid_connect": {
             "OAUTH_PKCE_ENABLED": True,
@@ -408,14 +409,12 @@ if not NOTES_KEYS:
         base64.urlsafe_b64encode(hashlib.sha256(f"notes:{SECRET_KEY}".encode()).digest()).decode()
     ]
 for _position, _key in enumerate(NOTES_KEYS, start=1):
-    try:
-        Fernet(_key)
-    except (ValueError, TypeError):
+    if not is_fernet_key(_key):
         raise ImproperlyConfigured(
             f"NOTES_KEY: key {_position} is not a Fernet key (32 bytes, url-safe base64). "
             "Generate one with: python -c 'from cryptography.fernet import Fernet; "
             "print(Fernet.generate_key().decode())'"
-        ) from None
+        )
 
 # Audit checkpoints (contracts.checkpoints): the scheduler signs every agreement's audit
 # head this often, when any changed; each is also written as a file to the folder, if set

@@ -67,9 +67,10 @@ coaching_patterns = [
 
 urlpatterns = [
     path("", include((coaching_patterns, "coaching"))),
-    # allauth's pages: the address, the second factor, passkeys, sessions, single sign-on.
+    # allauth's pages: the address, the second factor, passkeys, sessions, single sign-on
+    # (coaching.allauth_urls, which imports the passkey views only when first used).
     # Where a path is also ours (sign-in, sign-up, password pages), ours comes first.
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("coaching.allauth_urls")),
     path("", include("contracts.urls")),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),

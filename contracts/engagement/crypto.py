@@ -15,6 +15,9 @@ A wrong key must be found at start-up, not by a coach opening a note: every key 
 encrypts anything leaves its fingerprint (`NotesKeyFingerprint`, an HMAC of a fixed text,
 from which the key cannot be found), and `key_problems()`, run by the system checks,
 names any fingerprint that NOTES_KEY no longer holds.
+
+`cryptography` (about 9 MB) is imported by the functions that encrypt or decrypt, so that
+a web process loads it with the first note or answer it reads, not at start-up.
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ import hmac
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import transaction
 
 from contracts.models import Intake, NotesKeyFingerprint, PrivateNote
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 FINGERPRINT_MESSAGE = b"tripartite: which NOTES_KEY is this"
 # A Fernet token: version (1 byte), timestamp (8), IV (16), the padded text, HMAC (32).
@@ -50,6 +56,8 @@ def key_fingerprint(key: str) -> str:
 
 @cache
 def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    from cryptography.fernet import Fernet, MultiFernet
+
     return MultiFernet([Fernet(key) for key in keys])
 
 
@@ -72,6 +80,8 @@ def encrypt_text(text: str) -> str:
 
 
 def decrypt_text(token: str) -> str:
+    from cryptography.fernet import InvalidToken
+
     try:
         return _current().decrypt(token.encode()).decode()
     except InvalidToken:
@@ -83,6 +93,8 @@ def decrypt_text(token: str) -> str:
 
 def reencrypt(token: str) -> str:
     """The same text, encrypted with the newest key (for key rotation)."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _current().rotate(token.encode()).decode()
     except InvalidToken:
@@ -163,6 +175,8 @@ def _rotate_table(
     model: type[PrivateNote] | type[Intake], field: str, report: RotationReport, batch: int
 ) -> None:
     """Re-encrypt one column, `batch` rows per transaction, in the order of their ids."""
+    from cryptography.fernet import Fernet, InvalidToken
+
     newest = Fernet(settings.NOTES_KEYS[0])
     after = 0
     while True:

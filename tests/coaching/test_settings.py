@@ -6,7 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from pytest_django import Settings
+
+from coaching.env import is_fernet_key
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -22,9 +25,12 @@ PRODUCTION = {
 
 
 def manage(var_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which production must never have.
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which production must never have;
+    # the test run configures single sign-on (pyproject.toml), which these starts do not.
     inherited = {*PRODUCTION, "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in inherited}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in inherited and not k.startswith("SSO_")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -130,3 +136,42 @@ def test_hsts_preload_is_a_choice_the_operator_makes(tmp_path: Path) -> None:
 
 def test_kept_database_connections_are_checked_before_use(settings: Settings) -> None:
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        PRODUCTION["NOTES_KEY"],
+        "x" * 43 + "=",
+        "x" * 43,
+        "x" * 42 + "==",
+        "x" * 44 + "=",
+        "+" * 43 + "=",
+        "x" * 43 + "=!",
+        "not-a-key",
+        "",
+        "é" * 44,
+    ],
+)
+def test_a_notes_key_is_accepted_exactly_when_fernet_would_accept_it(key: str) -> None:
+    try:
+        Fernet(key)
+    except (ValueError, TypeError):
+        fernet_accepts = False
+    else:
+        fernet_accepts = True
+    assert is_fernet_key(key) is fernet_accepts
+
+
+def test_a_notes_key_that_is_not_a_fernet_key_stops_the_start(tmp_path: Path) -> None:
+    keys = f"{PRODUCTION['NOTES_KEY']},not-a-key"
+    result = manage(tmp_path, "check", **{**PRODUCTION, "NOTES_KEY": keys})
+    assert result.returncode != 0
+    assert "NOTES_KEY: key 2 is not a Fernet key (32 bytes, url-safe base64)" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_notes_key(tmp_path: Path) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "NOTES_KEY"}
+    result = manage(tmp_path, "check", **env)
+    assert result.returncode != 0
+    assert "NOTES_KEY must be set" in result.stderr
