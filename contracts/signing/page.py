@@ -6,17 +6,28 @@ is rendered once per version, reader and earlier signature and kept in the `loca
 cache (each process's memory, emptied at restart). Only a form sent back with errors is
 rendered afresh, around what was typed. Nothing in the cached parts names the link's
 token, the signer or the request: those stay in `sign.html`.
+
+The page around the parts is kept too, for visitors who are not signed in, with holes
+where the link's token and the request's CSRF token go (`first_seen_page`): a forwarded
+link or a mail scanner opens it again and again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.messages import get_messages
 from django.core.cache import caches
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from coaching.branding import party_brand
 from contracts.drafting.perspectives import document_context, reader_for
 from contracts.models import Signer, SignerRole
 from contracts.signing.disclosure import DISCLOSURE_TEXT, DISCLOSURE_TITLE, DISCLOSURE_VERSION
@@ -84,11 +95,9 @@ def render_parts(signer: Signer, summary: SigningSummary, form: SignForm) -> Sig
     )
 
 
-def unticked_parts(signer: Signer) -> SigningParts:
-    """The parts as every visitor first sees them, from the cache when they were made."""
+def _parts_key(signer: Signer, earlier: Signer | None) -> str:
     version = signer.version
-    earlier = earlier_signature(signer)
-    key = ":".join(
+    return ":".join(
         str(part)
         for part in (
             "signing-page",
@@ -99,6 +108,12 @@ def unticked_parts(signer: Signer) -> SigningParts:
             earlier.version_id if earlier else "-",
         )
     )
+
+
+def unticked_parts(signer: Signer) -> SigningParts:
+    """The parts as every visitor first sees them, from the cache when they were made."""
+    earlier = earlier_signature(signer)
+    key = _parts_key(signer, earlier)
     cache = caches[PAGES_CACHE]
     parts: SigningParts | None = cache.get(key)
     if parts is None:
@@ -106,3 +121,39 @@ def unticked_parts(signer: Signer) -> SigningParts:
         parts = render_parts(signer, summary, sign_form(summary))
         cache.set(key, parts)
     return parts
+
+
+# Where the link's token and the request's CSRF token go in a page kept whole: random for
+# each process, so no text of an agreement can stand in for them.
+TOKEN_HOLE = "token" + secrets.token_hex(16)
+CSRF_HOLE = "csrf" + secrets.token_hex(16)
+
+type PageRenderer = Callable[[str, str | None], str]
+
+
+def first_seen_page(request: HttpRequest, signer: Signer, token: str, render: PageRenderer) -> str:
+    """The whole signing page as a visitor first sees it.
+
+    For a visitor who is not signed in and has no message waiting, everything on it but
+    the two tokens depends only on the signer's version, role and earlier signature and
+    the practice's brand: it is rendered once, with holes for the tokens, and kept beside
+    the parts. `render(token, csrf_token)` renders the page (with `csrf_token` None: the
+    request's own).
+    """
+    if request.user.is_authenticated or len(get_messages(request)):
+        return render(token, None)
+    brand = party_brand(request)
+    key = ":".join(
+        (
+            "signing-shell",
+            _parts_key(signer, earlier_signature(signer)),
+            str(signer.pk),
+            hashlib.sha256(repr(brand).encode()).hexdigest()[:16],
+        )
+    )
+    cache = caches[PAGES_CACHE]
+    shell: str | None = cache.get(key)
+    if shell is None:
+        shell = render(TOKEN_HOLE, CSRF_HOLE)
+        cache.set(key, shell)
+    return shell.replace(TOKEN_HOLE, token).replace(CSRF_HOLE, get_token(request))

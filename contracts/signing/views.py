@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -71,6 +72,7 @@ from contracts.signing.forms import (
 from contracts.signing.summary import SigningSummary, signing_summary
 from contracts.sponsor.log.services import entries_for_client_page
 
+SIGN_TEMPLATE = "contracts/signing/sign.html"
 CODE_EMAILS_PER_SIGNER = 3  # per 10 minutes
 type CodeView = Callable[[HttpRequest, str], HttpResponse]
 CODE_CHECKS_PER_IP = 30  # per hour
@@ -96,17 +98,24 @@ def _signing_page(
     else:
         summary, form = typed
         parts, problem_list = page.render_parts(signer, summary, form), problems(form)
-    decline_form = decline_form or DeclineForm()
+    declining = decline_form or DeclineForm()
     context = {
         "signer": signer,
         "version": signer.version,
         "token": visit.token,
         "page": parts,
         "problems": problem_list,
-        "decline_form": decline_form,
-        "decline_problems": problems(decline_form) if decline_form.is_bound else [],
+        "decline_form": declining,
+        "decline_problems": problems(declining) if declining.is_bound else [],
     }
-    return render(request, "contracts/signing/sign.html", context, status=status)
+    if typed is not None or decline_form is not None or status != 200:
+        return render(request, SIGN_TEMPLATE, context, status=status)
+
+    def render_page(token: str, csrf_token: str | None) -> str:
+        holes = {"token": token} | ({"csrf_token": csrf_token} if csrf_token else {})
+        return render_to_string(SIGN_TEMPLATE, context | holes, request)
+
+    return HttpResponse(page.first_seen_page(request, signer, visit.token, render_page))
 
 
 def _still_standing(summary: SigningSummary) -> dict[str, object] | None:

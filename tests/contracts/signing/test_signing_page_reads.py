@@ -3,21 +3,26 @@ the page's unchanging part rendered once per version and reader."""
 
 from __future__ import annotations
 
+import pickle
 import re
 from urllib.parse import urljoin
 
 import pytest
 import time_machine
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client as HttpClient
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coaching.models import User
 from contracts.links import resolve_link
 from contracts.models import LinkPurpose, SignerRole, SignerStatus, SigningLink
-from contracts.signing.page import PAGES_CACHE
+from contracts.signing.page import PAGES_CACHE, SigningParts
 from tests.coaching.branding_helpers import brand_coach
 from tests.contracts.signing_helpers import (
     confirmations,
@@ -86,6 +91,12 @@ def test_the_agreement_is_rendered_once_for_each_reader(coach: User) -> None:
     assert "asks you to sign as the client" in again.content.decode()
 
 
+def kept_entries() -> list[object]:
+    """Everything the pages' cache of this process holds, as stored."""
+    stored = caches[PAGES_CACHE]._cache  # type: ignore[attr-defined]
+    return [pickle.loads(value) for value in stored.values()]  # noqa: S301 - our own cache
+
+
 def _without_csrf(page: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", page)
 
@@ -107,10 +118,9 @@ def test_the_kept_parts_hold_no_token_and_no_one_elses_name(coach: User) -> None
 
     page = HttpClient().get(path).content.decode()
 
-    cache = caches[PAGES_CACHE]
-    kept = [cache.get(key) for key in cache._cache]  # type: ignore[attr-defined]
-    assert kept, "the parts are kept"
-    assert not [part for part in kept if token in repr(part)]
+    kept = kept_entries()
+    assert any(isinstance(entry, SigningParts) for entry in kept), "the parts are kept"
+    assert not [entry for entry in kept if token in repr(entry)]
     assert token in page, "the page itself links with it"
 
 
@@ -169,3 +179,74 @@ def test_guessed_tokens_do_not_lock_a_real_link_out(coach: User) -> None:
 
     assert http.get(path).status_code == 200
     assert SigningLink.objects.filter(views=1).count() == 1
+
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def test_each_visitor_of_a_page_kept_whole_signs_with_their_own_csrf_token(coach: User) -> None:
+    version = send_agreement(coach)
+    path = link_for(version.agreement.client.email)
+    first, second = HttpClient(enforce_csrf_checks=True), HttpClient(enforce_csrf_checks=True)
+    first_page = first.get(path).content.decode()
+    ticks = confirmations(second, path)
+    second_page = second.get(path).content.decode()
+
+    first_tokens, second_tokens = CSRF_FIELD.findall(first_page), CSRF_FIELD.findall(second_page)
+    assert len(second_tokens) == 2, "the signing form and the decline form"
+    refused = second.post(
+        path, {**ticks, "typed_name": "Jo", "csrfmiddlewaretoken": first_tokens[0]}
+    )
+    assert refused.status_code == 403, "another visitor's token is not this one's"
+    signed = second.post(
+        path, {**ticks, "typed_name": "Jo", "csrfmiddlewaretoken": second_tokens[0]}
+    )
+    assert signed.status_code == 302
+    assert signer(version, SignerRole.CLIENT).status == SignerStatus.SIGNED
+
+
+def test_the_page_kept_whole_holds_neither_the_link_nor_the_csrf_token(coach: User) -> None:
+    version = send_agreement(coach)
+    path = link_for(version.agreement.client.email)
+    token = path.split("/")[2]
+    http = HttpClient()
+
+    page = http.get(path).content.decode()
+
+    csrf_secret = http.cookies["csrftoken"].value
+    kept = [repr(entry) for entry in kept_entries()]
+    assert any("signing-form" in entry for entry in kept), "the whole page is kept"
+    for secret in (token, csrf_secret, *CSRF_FIELD.findall(page)):
+        assert not [entry for entry in kept if secret in entry]
+    assert page.count(token) == 3, "the signing, PDF and decline addresses"
+
+
+def test_a_coach_opening_a_link_never_leaves_their_menu_on_a_visitors_page(
+    coach: User, signed_in: HttpClient
+) -> None:
+    version = send_agreement(coach)
+    path = link_for(version.agreement.client.email)
+    sign_out = reverse("coaching:logout")
+
+    before = HttpClient().get(path).content.decode()
+    as_coach = signed_in.get(path).content.decode()
+    after = HttpClient().get(path).content.decode()
+
+    assert sign_out in as_coach
+    assert sign_out not in before
+    assert sign_out not in after
+    assert reverse("usersessions_list") not in after
+
+
+def test_a_message_waiting_for_a_visitor_is_shown_on_a_page_kept_whole(coach: User) -> None:
+    version = send_agreement(coach)
+    path = link_for(version.agreement.client.email)
+    HttpClient().get(path)  # the page is kept
+    http = HttpClient()
+    storage = CookieStorage(RequestFactory().get(path))
+    http.cookies["messages"] = storage._encode([Message(constants.INFO, "A code is on its way.")])
+
+    page = http.get(path).content.decode()
+
+    assert "A code is on its way." in page
+    assert "A code is on its way." not in HttpClient().get(path).content.decode()
