@@ -10,10 +10,10 @@ from urllib.parse import urljoin
 import pytest
 import time_machine
 from django.contrib.messages import constants
-from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client as HttpClient
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -244,7 +244,10 @@ def test_a_message_waiting_for_a_visitor_is_shown_on_a_page_kept_whole(coach: Us
     HttpClient().get(path)  # the page is kept
     http = HttpClient()
     storage = CookieStorage(RequestFactory().get(path))
-    http.cookies["messages"] = storage._encode([Message(constants.INFO, "A code is on its way.")])
+    storage.add(constants.INFO, "A code is on its way.")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    http.cookies["messages"] = carrier.cookies["messages"].value
 
     page = http.get(path).content.decode()
 
