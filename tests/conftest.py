@@ -7,8 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
+from django.http import HttpResponse
 from django.test import Client as HttpClient
+from django.test import RequestFactory
 from pytest_django import Settings
 
 from coaching import services as coaching_services
@@ -168,3 +172,12 @@ def sign_in() -> Callable[[User], HttpClient]:
         return http
 
     return _sign_in
+
+
+def leave_message(http: HttpClient, text: str) -> None:
+    """A message waiting for this browser's next page, as a view leaves one."""
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(message_levels.INFO, text)
+    carrier = HttpResponse()
+    storage.update(carrier)
+    http.cookies["messages"] = carrier.cookies["messages"].value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from coaching.http import CoachRequest, parse_id, query_id, query_text
 from coaching.models import Organisation
+from coaching.pages import page_key, render_kept
 from coaching.scoping import get_owned_or_404
 from contracts.access import owned_agreement
 from contracts.audit import check_new_events
@@ -88,25 +88,34 @@ def agreement_list(request: CoachRequest) -> HttpResponse:
         request.GET.get("page")
     )
     values = list(page.object_list)
-    rows = [AgreementRow(*row) for row in values]
+    organisations = list(Organisation.objects.for_coach(request.user).values_list("pk", "name"))
     filtered = bool(query or status or organisation)
-    return render(
-        request,
-        "contracts/drafting/agreement_list.html",
-        {
-            "page": page,
-            "rows": rows,
-            # The table's HTML depends on nothing else: rendered once for these values.
-            "rows_key": hashlib.sha256(repr(values).encode()).hexdigest(),
-            "q": query,
-            "status": status,
-            "organisation": organisation,
-            "statuses": list(SHOWN_STATUSES.items()),
-            "organisations": Organisation.objects.for_coach(request.user).only("pk", "name"),
-            "filtered": filtered,
-            "has_any": filtered or page.paginator.count > 0,
-        },
+    context = {
+        "page": page,
+        "rows": [AgreementRow(*row) for row in values],
+        "q": query,
+        "status": status,
+        "organisation": organisation,
+        "statuses": list(SHOWN_STATUSES.items()),
+        "organisations": organisations,
+        "filtered": filtered,
+        "has_any": filtered or page.paginator.count > 0,
+    }
+    # Everything the page shows, for keeping it whole (coaching.pages): the coach's name
+    # in the menu, the rows' own values, the page, the filters and their choices.
+    key = page_key(
+        request.user.pk,
+        request.user.full_name,
+        request.user.email,
+        values,
+        page.number,
+        page.paginator.count,
+        query,
+        status,
+        organisation,
+        organisations,
     )
+    return render_kept(request, "contracts/drafting/agreement_list.html", context, key=key)
 
 
 @login_required

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import copy
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Self
@@ -343,18 +344,27 @@ class AgreementRow:
         return status_label(self.status, in_force=self.in_force)
 
 
+@functools.cache
+def _version_in_force() -> Exists:
+    """Whether the agreement has a version in force. Built once: each list asks for it,
+    and composing the subquery cost as much as the rest of the list's query. Django
+    copies an expression when a query takes it, so the one kept is never changed."""
+    # The versions' model, without importing the module that imports this one.
+    versions = apps.get_model("contracts", "AgreementVersion")._default_manager
+    return Exists(
+        versions.filter(
+            agreement=OuterRef("pk"), completed_at__isnull=False, ended_at__isnull=True
+        )
+    )
+
+
 class AgreementQuerySet(models.QuerySet["Agreement"]):
     def for_coach(self, coach: User) -> Self:
         return self.filter(coach=coach)
 
     def with_in_force(self) -> Self:
         """Each agreement knows, without a query of its own, whether a version is in force."""
-        # The versions' model, without importing the module that imports this one.
-        versions = apps.get_model("contracts", "AgreementVersion")._default_manager
-        in_force = versions.filter(
-            agreement=OuterRef("pk"), completed_at__isnull=False, ended_at__isnull=True
-        )
-        return self.annotate(in_force_exists=Exists(in_force))
+        return self.annotate(in_force_exists=_version_in_force())
 
     def shown_as(self, shown: str) -> Self:
         """The agreements shown with this status (a key of SHOWN_STATUSES; "signed" is

@@ -7,27 +7,24 @@ cache (each process's memory, emptied at restart). Only a form sent back with er
 rendered afresh, around what was typed. Nothing in the cached parts names the link's
 token, the signer or the request: those stay in `sign.html`.
 
-The page around the parts is kept too, for visitors who are not signed in, with holes
-where the link's token and the request's CSRF token go (`first_seen_page`): a forwarded
-link or a mail scanner opens it again and again.
+The whole page around the parts is kept too, for visitors who are not signed in, with
+holes where the link's token and the request's CSRF token go (`coaching.pages`, under
+`kept_page_key`): a forwarded link or a mail scanner opens it again and again.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from coaching.branding import party_brand
+from coaching.pages import page_key
 from contracts.drafting.perspectives import document_context, reader_for
 from contracts.models import Signer, SignerRole
 from contracts.signing.disclosure import DISCLOSURE_TEXT, DISCLOSURE_TITLE, DISCLOSURE_VERSION
@@ -36,7 +33,7 @@ from contracts.signing.summary import SigningSummary, earlier_signature, summary
 
 PAGES_CACHE = "local"  # each process's memory (settings.CACHES)
 # A revision of the templates below: a new one never meets parts cached by an older one.
-PARTS_REVISION = 1
+PARTS_REVISION = 2
 
 
 @dataclass(frozen=True)
@@ -50,6 +47,7 @@ class SigningParts:
     document: SafeString  # the full text
     signature: SafeString  # the name, the drawing, the statement and the button
     decline_reason: SafeString  # the box for a reason to decline, empty
+    key: str = ""  # where unticked parts are kept ("" for parts around a form sent back)
 
 
 def organisation(signer: Signer) -> str:
@@ -118,42 +116,13 @@ def unticked_parts(signer: Signer) -> SigningParts:
     parts: SigningParts | None = cache.get(key)
     if parts is None:
         summary = summary_with(signer, earlier)
-        parts = render_parts(signer, summary, sign_form(summary))
+        parts = dataclasses.replace(render_parts(signer, summary, sign_form(summary)), key=key)
         cache.set(key, parts)
     return parts
 
 
-# Where the link's token and the request's CSRF token go in a page kept whole: random for
-# each process, so no text of an agreement can stand in for them.
-TOKEN_HOLE = "token" + secrets.token_hex(16)
-CSRF_HOLE = "csrf" + secrets.token_hex(16)
-
-type PageRenderer = Callable[[str, str | None], str]
-
-
-def first_seen_page(request: HttpRequest, signer: Signer, token: str, render: PageRenderer) -> str:
-    """The whole signing page as a visitor first sees it.
-
-    For a visitor who is not signed in and has no message waiting, everything on it but
-    the two tokens depends only on the signer's version, role and earlier signature and
-    the practice's brand: it is rendered once, with holes for the tokens, and kept beside
-    the parts. `render(token, csrf_token)` renders the page (with `csrf_token` None: the
-    request's own).
-    """
-    if request.user.is_authenticated or len(get_messages(request)):
-        return render(token, None)
-    brand = party_brand(request)
-    key = ":".join(
-        (
-            "signing-shell",
-            _parts_key(signer, earlier_signature(signer)),
-            str(signer.pk),
-            hashlib.sha256(repr(brand).encode()).hexdigest()[:16],
-        )
-    )
-    cache = caches[PAGES_CACHE]
-    shell: str | None = cache.get(key)
-    if shell is None:
-        shell = render(TOKEN_HOLE, CSRF_HOLE)
-        cache.set(key, shell)
-    return shell.replace(TOKEN_HOLE, token).replace(CSRF_HOLE, get_token(request))
+def kept_page_key(request: HttpRequest, signer: Signer, parts: SigningParts) -> str:
+    """The key of the whole signing page as a visitor first sees it (see
+    `coaching.pages`): besides the two tokens, which are holes, it shows only the
+    unticked parts and the practice's brand."""
+    return page_key(parts.key, signer.pk, repr(party_brand(request)))

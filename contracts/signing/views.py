@@ -13,13 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coaching import throttle
 from coaching.branding import mark_party_page
 from coaching.http import CoachRequest, client_ip
+from coaching.pages import render_kept
 from coaching.scoping import get_owned_or_404
 from contracts import outbox
 from contracts.access import (
@@ -108,14 +108,11 @@ def _signing_page(
         "decline_form": declining,
         "decline_problems": problems(declining) if declining.is_bound else [],
     }
-    if typed is not None or decline_form is not None or status != 200:
-        return render(request, SIGN_TEMPLATE, context, status=status)
-
-    def render_page(token: str, csrf_token: str | None) -> str:
-        holes = {"token": token} | ({"csrf_token": csrf_token} if csrf_token else {})
-        return render_to_string(SIGN_TEMPLATE, context | holes, request)
-
-    return HttpResponse(page.first_seen_page(request, signer, visit.token, render_page))
+    first_seen = typed is None and decline_form is None and status == 200
+    if first_seen and parts.key and not request.user.is_authenticated:
+        key = page.kept_page_key(request, signer, parts)
+        return render_kept(request, SIGN_TEMPLATE, context, key=key, holes={"token": visit.token})
+    return render(request, SIGN_TEMPLATE, context, status=status)
 
 
 def _still_standing(summary: SigningSummary) -> dict[str, object] | None:

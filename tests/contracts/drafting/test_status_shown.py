@@ -13,6 +13,7 @@ from coaching.models import User
 from contracts.models import Agreement, AgreementStatus
 from contracts.reviews import services as reviews
 from tests.conftest import make_agreement
+from tests.contracts.drafting.list_helpers import listed_pks
 from tests.contracts.engagement.sessions.helpers import in_force
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def being_amended(coach: User, **fields: object) -> Agreement:
 
 def listed(http: HttpClient, **query: str) -> list[Agreement]:
     response = http.get(reverse("contracts:agreement-list"), query)
-    shown = [row.pk for row in response.context["rows"]]
+    shown = listed_pks(response)
     found = Agreement.objects.in_bulk(shown)
     return [found[pk] for pk in shown]
 

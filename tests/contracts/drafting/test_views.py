@@ -11,6 +11,7 @@ from contracts.drafting.services import template_create
 from contracts.models import Agreement, AgreementStatus, AgreementTemplate
 from contracts.signing import services as signing
 from tests.conftest import make_agreement, make_client, make_contact
+from tests.contracts.drafting.list_helpers import listed_pks
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +159,7 @@ def test_the_list_filters_by_status_and_sponsor_and_searches(
     url = reverse("contracts:agreement-list")
 
     def listed(**query: str) -> set[int]:
-        return {a.pk for a in signed_in.get(url, query).context["rows"]}
+        return set(listed_pks(signed_in.get(url, query)))
 
     assert listed() == {sponsored.pk, private.pk, sent.pk}
     assert listed(status="sent") == {sent.pk}
@@ -175,7 +176,7 @@ def test_another_coachs_agreements_are_not_listed(
 ) -> None:
     make_agreement(coach=other_coach)
     page = signed_in.get(reverse("contracts:agreement-list"))
-    assert page.context["rows"] == []
+    assert listed_pks(page) == []
     assert "No agreements yet" in page.content.decode()
 
 

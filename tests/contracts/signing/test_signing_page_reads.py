@@ -9,13 +9,9 @@ from urllib.parse import urljoin
 
 import pytest
 import time_machine
-from django.contrib.messages import constants
-from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client as HttpClient
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -24,6 +20,7 @@ from contracts.links import resolve_link
 from contracts.models import LinkPurpose, SignerRole, SignerStatus, SigningLink
 from contracts.signing.page import PAGES_CACHE, SigningParts
 from tests.coaching.branding_helpers import brand_coach
+from tests.conftest import leave_message
 from tests.contracts.signing_helpers import (
     confirmations,
     link_for,
@@ -243,11 +240,7 @@ def test_a_message_waiting_for_a_visitor_is_shown_on_a_page_kept_whole(coach: Us
     path = link_for(version.agreement.client.email)
     HttpClient().get(path)  # the page is kept
     http = HttpClient()
-    storage = CookieStorage(RequestFactory().get(path))
-    storage.add(constants.INFO, "A code is on its way.")
-    carrier = HttpResponse()
-    storage.update(carrier)
-    http.cookies["messages"] = carrier.cookies["messages"].value
+    leave_message(http, "A code is on its way.")
 
     page = http.get(path).content.decode()
 
