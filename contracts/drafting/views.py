@@ -6,8 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,6 +36,7 @@ from contracts.drafting.sections import SECTION_TITLES
 from contracts.models import (
     SHOWN_STATUSES,
     Agreement,
+    AgreementQuerySet,
     AgreementRow,
     AgreementStatus,
     AgreementTemplate,
@@ -53,18 +54,47 @@ from contracts.snapshot import agreement_snapshot
 PAGE_SIZE = 25
 
 
+# A page asked for beyond this is found the slow way, against the count: its offset would
+# be out of the database's range.
+FARTHEST_COUNTED_PAGE = 10**6
+
+
 class RowsPaginator(Paginator[tuple[Any, ...]]):
     """Pages of a list's rows, counted on the filtered agreements alone: the rows' joins to
     client, sponsor and signatory change no count, yet counting through them makes
     PostgreSQL read every agreement instead of an index."""
 
-    def __init__(self, rows: Any, per_page: int, *, counted: QuerySet[Agreement]) -> None:
+    def __init__(
+        self, rows: Any, per_page: int, *, counted: QuerySet[Agreement], count: int | None = None
+    ) -> None:
         super().__init__(rows, per_page)
         self.counted = counted
+        self.known_count = count
 
     @cached_property
     def count(self) -> int:
-        return self.counted.count()
+        return self.known_count if self.known_count is not None else self.counted.count()
+
+
+def rows_page(agreements: AgreementQuerySet, asked: str | None) -> Page[tuple[Any, ...]]:
+    """The page of the agreements' rows asked for, as `Paginator.get_page` finds it, in one
+    statement: each row carries the count, from a subquery the database runs once. A page
+    that turns out empty (none at all, or past the last) is found again against the count."""
+    rows = agreements.rows()
+    try:
+        number = max(int(asked or 1), 1)
+    except ValueError:
+        number = 1
+    if number <= FARTHEST_COUNTED_PAGE:
+        count = Subquery(
+            agreements.order_by().values("coach_id").annotate(n=Count("pk")).values("n")
+        )
+        start = (number - 1) * PAGE_SIZE
+        counted = list(rows.annotate(total=count)[start : start + PAGE_SIZE])
+        if counted:
+            paginator = RowsPaginator(rows, PAGE_SIZE, counted=agreements, count=counted[0][-1])
+            return Page([row[:-1] for row in counted], number, paginator)
+    return RowsPaginator(rows, PAGE_SIZE, counted=agreements).get_page(asked)
 
 
 @login_required
@@ -84,9 +114,7 @@ def agreement_list(request: CoachRequest) -> HttpResponse:
         agreements = agreements.filter(organisation__isnull=True)
     elif organisation_id is not None:
         agreements = agreements.filter(organisation_id=organisation_id)
-    page = RowsPaginator(agreements.rows(), PAGE_SIZE, counted=agreements).get_page(
-        request.GET.get("page")
-    )
+    page = rows_page(agreements, request.GET.get("page"))
     values = list(page.object_list)
     organisations = list(Organisation.objects.for_coach(request.user).values_list("pk", "name"))
     filtered = bool(query or status or organisation)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client as HttpClient
@@ -140,7 +142,7 @@ def test_the_list_shows_status_parties_and_dates_in_a_fixed_number_of_queries(
     url = reverse("contracts:agreement-list")
     for _ in range(3):
         make_agreement(coach=coach, complete=True)
-    with django_assert_num_queries(5) as few:
+    with django_assert_num_queries(4) as few:
         signed_in.get(url)
     for _ in range(20):
         make_agreement(coach=coach, complete=True)
@@ -288,13 +290,26 @@ def test_the_list_reads_only_the_columns_it_shows(signed_in: HttpClient, coach: 
             assert f'"contracts_agreement"."{column}"' not in sql
 
 
-def test_the_list_counts_its_agreements_without_joining_their_parties(
+def test_the_list_counts_its_agreements_with_its_rows_without_joining_their_parties(
     signed_in: HttpClient, coach: User
 ) -> None:
     make_agreement(coach=coach, complete=True)
     with CaptureQueriesContext(connection) as queries:
         response = signed_in.get(reverse("contracts:agreement-list"))
     assert response.status_code == 200
-    counts = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
-    assert len(counts) == 1
-    assert "JOIN" not in counts[0]
+    reads = [q["sql"] for q in queries if 'FROM "contracts_agreement"' in q["sql"]]
+    assert len(reads) == 1, "the rows and their count in one statement"
+    count = re.search(r"\(SELECT COUNT\(.*?GROUP BY", reads[0])
+    assert count is not None
+    assert "JOIN" not in count.group(0)
+
+
+def test_a_page_past_the_last_shows_the_last_and_an_empty_list_shows_none(
+    signed_in: HttpClient, coach: User
+) -> None:
+    url = reverse("contracts:agreement-list")
+    assert "No agreements yet" in signed_in.get(url, {"page": "3"}).content.decode()
+    agreement = make_agreement(coach=coach)
+
+    for asked in ["3", "0", "-1", "x", "99999999999999999999999"]:
+        assert listed_pks(signed_in.get(url, {"page": asked})) == [agreement.pk], asked
