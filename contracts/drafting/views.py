@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Subquery
+from django.db.models import Count, Func, IntegerField, Q, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -86,8 +86,12 @@ def rows_page(agreements: AgreementQuerySet, asked: str | None) -> Page[tuple[An
     except ValueError:
         number = 1
     if number <= FARTHEST_COUNTED_PAGE:
+        # COUNT as a plain function, as Django's documentation counts in a subquery: an
+        # aggregate would add a GROUP BY, and PostgreSQL would scan the table to group.
         count = Subquery(
-            agreements.order_by().values("coach_id").annotate(n=Count("pk")).values("n")
+            agreements.order_by()
+            .annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
+            .values("n")
         )
         start = (number - 1) * PAGE_SIZE
         counted = list(rows.annotate(total=count)[start : start + PAGE_SIZE])
