@@ -46,6 +46,30 @@ def all_fields(model: type[Model]) -> tuple[str, ...]:
     return tuple(field.attname for field in model._meta.concrete_fields)
 
 
+def _converted(rows: Sequence[Sequence[Any]], columns: Sequence[Col]) -> list[list[Any]]:
+    # The converters of this request's own connection (SQLite's differ per thread).
+    converters: list[list[_Converter]] = [
+        [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
+        for col in columns
+    ]
+    converted = []
+    for row in rows:
+        values = []
+        for value, col, column_converters in zip(row, columns, converters, strict=True):
+            for convert in column_converters:
+                value = convert(value, col, connection)
+            values.append(value)
+        converted.append(values)
+    return converted
+
+
+def read_values(sql: str, params: Sequence[Any], columns: Sequence[Col]) -> list[list[Any]]:
+    """Every row of the statement, as its columns' values."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return _converted(cursor.fetchall(), columns)
+
+
 def read_one(
     sql: str, params: Sequence[Any], selection: Selection, columns: Sequence[Col]
 ) -> list[Model | None] | None:
@@ -56,17 +80,7 @@ def read_one(
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for value, col in zip(row, columns, strict=True):
-        # The converters of this request's own connection (SQLite's differ per thread).
-        converters: list[_Converter] = [
-            *connection.ops.get_db_converters(col),
-            *col.get_db_converters(connection),
-        ]
-        for convert in converters:
-            value = convert(value, col, connection)
-        values.append(value)
-    remaining = iter(values)
+    remaining = iter(_converted([row], columns)[0])
     models: list[Model | None] = []
     for model, names in selection:
         fields = [next(remaining) for _ in names]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Func, IntegerField, Q, QuerySet, Subquery
+from django.db.models.expressions import Col
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +18,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from coaching.http import CoachRequest, parse_id, query_id, query_text
+from coaching.lean import columns_of, read_values, select_list
 from coaching.models import Organisation
 from coaching.pages import page_key, render_kept
 from coaching.scoping import get_owned_or_404
@@ -101,6 +105,27 @@ def rows_page(agreements: AgreementQuerySet, asked: str | None) -> Page[tuple[An
     return RowsPaginator(rows, PAGE_SIZE, counted=agreements).get_page(asked)
 
 
+@functools.cache
+def _sponsor_choices_statement() -> tuple[str, tuple[Col, ...]]:
+    quote = connection.ops.quote_name
+    columns = columns_of(((Organisation, ("id", "name")),))
+    table = quote(Organisation._meta.db_table)
+    # Only the model's own table and column names go into the text; the coach is bound.
+    sql = (
+        f"SELECT {select_list(columns)} FROM {table}"  # noqa: S608
+        f" WHERE {table}.coach_id = %s ORDER BY LOWER({table}.name)"
+    )
+    return sql, columns
+
+
+def sponsor_choices(coach_id: int) -> list[tuple[int, str]]:
+    """The coach's sponsor organisations for the list's filter, as (id, name) in the
+    order of their names: one statement written out once (see `coaching.lean`), as the
+    ORM took four times as long composing it as the database took answering."""
+    sql, columns = _sponsor_choices_statement()
+    return [(pk, name) for pk, name in read_values(sql, [coach_id], columns)]
+
+
 @login_required
 def agreement_list(request: CoachRequest) -> HttpResponse:
     agreements = Agreement.objects.for_coach(request.user)
@@ -120,7 +145,7 @@ def agreement_list(request: CoachRequest) -> HttpResponse:
         agreements = agreements.filter(organisation_id=organisation_id)
     page = rows_page(agreements, request.GET.get("page"))
     values = list(page.object_list)
-    organisations = list(Organisation.objects.for_coach(request.user).values_list("pk", "name"))
+    organisations = sponsor_choices(request.user.pk)
     filtered = bool(query or status or organisation)
     context = {
         "page": page,

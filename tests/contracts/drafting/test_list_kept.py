@@ -10,8 +10,9 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from coaching.models import Client, User
-from tests.conftest import leave_message, make_agreement, make_coach
+from coaching.models import Client, Organisation, User
+from contracts.drafting.views import sponsor_choices
+from tests.conftest import leave_message, make_agreement, make_coach, make_organisation
 from tests.contracts.drafting.list_helpers import listed_pks
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,16 @@ def test_the_second_page_of_a_kept_list_is_its_own(coach: User, signed_in: HttpC
 
     assert len(first) == 25 and len(second) == 1
     assert not set(first) & set(second)
+
+
+def test_the_sponsor_filter_offers_the_coachs_own_organisations_by_name(
+    coach: User, other_coach: User
+) -> None:
+    for name in ["beta Bank", "Acme", "alpha Ltd"]:
+        make_organisation(coach=coach, name=name)
+    make_organisation(coach=other_coach, name="Another Practice's Sponsor")
+
+    offered = sponsor_choices(coach.pk)
+
+    assert [name for _, name in offered] == ["Acme", "alpha Ltd", "beta Bank"]
+    assert offered == list(Organisation.objects.for_coach(coach).values_list("pk", "name"))
