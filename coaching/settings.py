@@ -184,8 +184,9 @@ ACCOUNT_FORMS = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Each process's own memory, gone at restart: the signing page's parts for a frozen
-    # version (contracts/signing/page.py; a few dozen kilobytes each, so at most about
-    # 10 MB) and practices' brands (coaching/branding.py, a minute each).
+    # version (contracts/signing/page.py), pages kept whole (coaching/pages.py: the
+    # signing page, the agreement list), a few dozen kilobytes each, so at most about
+    # 12 MB; and practices' brands (coaching/branding.py, a minute each).
     "local": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "local",
